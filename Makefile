@@ -1,0 +1,29 @@
+# Set-up and the two jobs of the README. `make run` / `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= out
+
+.PHONY: install run test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# torch first, pinned: its CPU wheel is local; an unpinned torch would pull a multi-GB CUDA build.
+install: $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[dev]"
+
+run: install
+	$(BIN)/nlp-iom extract seeds/*.txt --format json --out $(OUT)
+	$(BIN)/nlp-iom extract seeds/*.txt --format md --out $(OUT)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python benchmarks/extract.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache

@@ -1,0 +1,10 @@
+"""nlp_iom: structured evidence from Indonesian and English documents about international organisations."""
+
+from __future__ import annotations
+
+from nlp_iom.document import SCHEMA_VERSION, Document
+from nlp_iom.reader import ReadSettings, read
+
+__version__ = "0.1.0"
+
+__all__ = ["Document", "ReadSettings", "SCHEMA_VERSION", "__version__", "read"]

@@ -1,0 +1,109 @@
+"""The ``nlp-iom`` command line. Each command is a thin wrapper over a plain function."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from nlp_iom.errors import ConfigError, InputError, NlpIomError
+from nlp_iom.reader import ReadSettings, read
+from nlp_iom.render import to_markdown
+
+FORMATS = ("json", "md")
+ERRORS_FILE = "errors.jsonl"
+
+app = typer.Typer(add_completion=False, help="nlp_iom: structured evidence from documents about international organisations.")
+
+
+@dataclass
+class ExtractResult:
+    """The outcome for one input file."""
+
+    path: str
+    output: str | None = None
+    error: str | None = None
+    kind: str | None = None
+
+
+def output_path(source: Path, out_dir: Path, fmt: str) -> Path:
+    """Where the output for ``source`` goes: ``out_dir/<stem>.<fmt>``, never outside ``out_dir``."""
+    target = (out_dir / f"{source.stem}.{fmt}").resolve()
+    if out_dir.resolve() not in target.parents:
+        raise ConfigError("out", f"output for {source} would escape {out_dir}")
+    return target
+
+
+def extract_files(paths: list[Path], out_dir: Path | None, fmt: str = "json", settings: ReadSettings | None = None) -> list[ExtractResult]:
+    """Extract every file; a bad file is recorded (and appended to ``errors.jsonl``) and the batch goes on.
+
+    Args:
+        paths: Input files (PDF, .txt, .md).
+        out_dir: Folder for the outputs; None prints to standard output.
+        fmt: ``json`` or ``md``.
+        settings: Reading options.
+    """
+    if fmt not in FORMATS:
+        raise ConfigError("format", f"must be one of {FORMATS}, got {fmt!r}")
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    results: list[ExtractResult] = []
+    for path in paths:
+        result = ExtractResult(str(path))
+        try:
+            doc = read(path, settings)
+            text = doc.to_json() if fmt == "json" else to_markdown(doc)
+            if out_dir is None:
+                sys.stdout.write(text + "\n")
+            else:
+                target = output_path(path, out_dir, fmt)
+                tmp = target.with_suffix(target.suffix + ".tmp")
+                tmp.write_text(text, encoding="utf-8")
+                tmp.replace(target)
+                result.output = str(target)
+        except InputError as exc:
+            result.error, result.kind = exc.cause, exc.kind
+        except NlpIomError as exc:
+            result.error, result.kind = str(exc), type(exc).__name__
+        results.append(result)
+        if result.error and out_dir is not None:
+            with (out_dir / ERRORS_FILE).open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps({"path": result.path, "kind": result.kind, "error": result.error}) + "\n")
+    return results
+
+
+@app.command()
+def extract(
+    files: list[Path] = typer.Argument(..., help="PDF, .txt or .md files."),
+    format: str = typer.Option("json", "--format", "-f", help="json or md."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: print)."),
+    reader: str = typer.Option("pdfium", help="PDF reader: pdfium (fast) or pdfplumber (reference)."),
+    password: Optional[str] = typer.Option(None, help="Password of encrypted PDFs."),
+) -> None:
+    """Extract structured documents (metadata, abstracts, sections, passages, references)."""
+    try:
+        results = extract_files(files, out, format, ReadSettings(reader=reader, password=password))
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    failed = [r for r in results if r.error]
+    for r in results:
+        if r.error:
+            typer.echo(f"FAILED {r.path}: [{r.kind}] {r.error}", err=True)
+        elif r.output:
+            typer.echo(f"wrote {r.output}", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.callback()
+def main() -> None:
+    """nlp_iom command line."""
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

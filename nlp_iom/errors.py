@@ -1,0 +1,101 @@
+"""Typed exceptions of nlp_iom.
+
+Every error that concerns an input file names the file and the cause, so a
+batch can record why a document failed and move on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class NlpIomError(Exception):
+    """Base class of every error raised by nlp_iom."""
+
+
+class ConfigError(NlpIomError, ValueError):
+    """A setting has an invalid value.
+
+    Args:
+        field: Name of the offending setting.
+        cause: What is wrong with it.
+    """
+
+    def __init__(self, field: str, cause: str) -> None:
+        self.field = field
+        self.cause = cause
+        super().__init__(f"invalid setting {field!r}: {cause}")
+
+
+class InputError(NlpIomError):
+    """An input file cannot be turned into a Document.
+
+    Args:
+        path: The file that failed.
+        cause: A short, human-readable reason.
+    """
+
+    kind = "input"
+
+    def __init__(self, path: str | Path, cause: str) -> None:
+        self.path = str(path)
+        self.cause = cause
+        super().__init__(f"{self.path}: {cause}")
+
+
+class FileMissingError(InputError, FileNotFoundError):
+    """The path does not exist or is not a regular file."""
+
+    kind = "missing"
+
+
+class UnsupportedFormatError(InputError):
+    """The file type is not one nlp_iom reads (PDF, plain text, Markdown)."""
+
+    kind = "unsupported"
+
+
+class NotAPdfError(InputError):
+    """A file named .pdf does not start with the PDF signature."""
+
+    kind = "not_pdf"
+
+
+class CorruptPdfError(InputError):
+    """The PDF structure is damaged and no reader could open it."""
+
+    kind = "corrupt"
+
+
+class EncryptedPdfError(InputError):
+    """The PDF is encrypted and needs a password."""
+
+    kind = "encrypted"
+
+
+class EmptyDocumentError(InputError):
+    """The file holds no pages or no text at all."""
+
+    kind = "empty"
+
+
+class ScannedPdfError(InputError):
+    """The PDF has pages but no text layer (a scan); it needs OCR first."""
+
+    kind = "scanned"
+
+
+class DecodingError(InputError, UnicodeError):
+    """A text file is in an encoding nlp_iom cannot decode."""
+
+    kind = "encoding"
+
+
+class ExtractionTimeoutError(InputError, TimeoutError):
+    """Extraction ran past its time limit (for example a PDF that hangs the parser)."""
+
+    kind = "timeout"
+
+
+class SchemaVersionError(NlpIomError):
+    """A serialised Document was written by a newer, incompatible schema."""

@@ -1,0 +1,82 @@
+"""Offline language identification of passages: ``id``, ``en``, ``mixed``, another ISO code, or ``und``.
+
+Built on py3langid (langid.py's model, shipped inside the package, BSD). Malay is
+folded into Indonesian: the two are often confused on short text, and both go to
+the Indonesian pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+#: The product's two languages.
+TARGET_LANGUAGES = ("id", "en")
+MIXED = "mixed"
+UNDETERMINED = "und"
+#: Fewer letters than this: too short to tell.
+MIN_LETTERS = 12
+#: A third language must beat both targets with at least this probability (over all languages).
+OTHER_LANGUAGE_CONFIDENCE = 0.9
+#: Each language needs this share of the letters for a passage to count as mixed.
+MIXED_SHARE = 0.25
+#: Sentences shorter than this (letters) are not judged alone.
+MIN_SENTENCE_LETTERS = 25
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?;:])\s+(?=[\"“(]?[A-Z0-9])")
+LETTER = re.compile(r"[^\W\d_]")
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> object:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _scores(text: str) -> dict[str, float]:
+    return {lang: float(score) for lang, score in _identifier().rank(text)}  # type: ignore[attr-defined]
+
+
+def _target(scores: dict[str, float]) -> str:
+    indonesian = scores.get("id", 0.0) + scores.get("ms", 0.0)
+    return "id" if indonesian >= scores.get("en", 0.0) else "en"
+
+
+def detect_language(text: str) -> str:
+    """Return ``id``, ``en``, ``mixed``, another ISO 639-1 code, or ``und`` for ``text``.
+
+    A passage is ``mixed`` when at least a quarter of its letters sit in sentences of each
+    target language. English terms inside an Indonesian sentence do not make it mixed.
+    """
+    letters = len(LETTER.findall(text))
+    if letters < MIN_LETTERS:
+        return UNDETERMINED
+    scores = _scores(text)
+    best = max(scores, key=scores.__getitem__)
+    if best not in ("id", "ms", "en") and scores[best] >= OTHER_LANGUAGE_CONFIDENCE:
+        return best
+    overall = _target(scores)
+    sentences = [s for s in SENTENCE_SPLIT.split(text) if len(LETTER.findall(s)) >= MIN_SENTENCE_LETTERS]
+    if len(sentences) < 2:
+        return overall
+    shares = {lang: 0 for lang in TARGET_LANGUAGES}
+    for sentence in sentences:
+        shares[_target(_scores(sentence))] += len(LETTER.findall(sentence))
+    total = sum(shares.values())
+    if all(share >= MIXED_SHARE * total for share in shares.values()):
+        return MIXED
+    return overall
+
+
+def document_language(languages: list[str], weights: list[int]) -> str:
+    """The language of a whole document from its passages' languages, weighted by length."""
+    totals: dict[str, int] = {}
+    for lang, weight in zip(languages, weights):
+        if lang in TARGET_LANGUAGES:
+            totals[lang] = totals.get(lang, 0) + weight
+    if not totals:
+        return UNDETERMINED
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1])
+    if len(ranked) > 1 and ranked[1][1] >= MIXED_SHARE * sum(totals.values()) * 2:
+        return MIXED
+    return ranked[0][0]

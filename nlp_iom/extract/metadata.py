@@ -1,0 +1,251 @@
+"""Title-page metadata: title, authors, affiliations, e-mails, dates, kind; abstracts' keywords.
+
+Works on the blocks of the title page (everything before the first heading)
+and, for theses, on the approval pages ("Oleh:", "Nama : ...").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from nlp_iom.document import Author, Metadata
+from nlp_iom.extract.blocks import Block
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "januari", "jan"),
+            ("february", "februari", "feb", "pebruari"),
+            ("march", "maret", "mar"),
+            ("april", "apr"),
+            ("may", "mei"),
+            ("june", "juni", "jun"),
+            ("july", "juli", "jul"),
+            ("august", "agustus", "aug", "agu", "agt"),
+            ("september", "sep", "sept"),
+            ("october", "oktober", "oct", "okt"),
+            ("november", "nopember", "nov"),
+            ("december", "desember", "dec", "des"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+DATE = re.compile(
+    rf"(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?,?\s+(?P<y1>\d{{4}})"
+    rf"|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?\s+(?P<y2>\d{{4}})"
+    r"|(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})",
+    re.I,
+)
+DATE_LABELS = {
+    "submitted": r"submitted|received|diterima|dikirim|masuk",
+    "revised": r"revised|direvisi|revisi|diperbaiki",
+    "accepted": r"accepted|disetujui|diterima\s+untuk\s+publikasi",
+    "published": r"published|available\s+online|diterbitkan|terbit|online",
+}
+LABELLED_DATE = re.compile(
+    rf"\b(?P<label>{'|'.join(DATE_LABELS.values())})\s*(?:on|pada|tanggal)?\s*[:\-–]?\s*(?P<date>{DATE.pattern})", re.I
+)
+INSTITUTION = re.compile(
+    r"\b(?:universit(?:y|as|é|at)|institut[e]?|politeknik|polytechnic|sekolah\s+tinggi|college|academy|akademi"
+    r"|fakultas|faculty|department|departemen|jurusan|program\s+studi|study\s+programs?|school\s+of|laborator"
+    r"|centre|center|kementerian|ministry|organization|organisation|badan|lembaga)\b",
+    re.I,
+)
+NOT_TITLE = re.compile(
+    r"^(?:skripsi|tesis|thesis|disertasi|dissertation|bachelor|master|undergraduate|oleh|by|disusun|diajukan"
+    r"|jurnal|journal|proceedings?|prosiding|vol(?:ume)?\.?\s|no\.\s|issn|e-issn|p-issn|doi|http|www\.|©|copyright)\b",
+    re.I,
+)
+THESIS = re.compile(r"\b(?:skripsi|tesis|disertasi|thesis|dissertation|tugas\s+akhir)\b", re.I)
+REGULATION = re.compile(r"\b(?:peraturan\s+(?:daerah|pemerintah|menteri|presiden)|undang-undang\s+nomor)\b", re.I)
+PAPER = re.compile(r"\b(?:journal|jurnal|proceedings|prosiding|conference|konferensi|seminar|vol\.|issn)\b", re.I)
+BY_LINE = re.compile(r"^(?:oleh|disusun\s+oleh|by|written\s+by|penulis)\s*:?\s*$", re.I)
+FIELD = re.compile(r"^(?P<key>nama(?:\s+mahasiswa)?|name|penulis|author)\s*:\s*(?P<value>[^\n:]{3,80})$", re.I)
+NAME_TOKEN = re.compile(r"^(?:[A-Z][\w'’.-]*|van|von|der|de|den|da|dos|del|di|bin|binti|al|el|la|le)$")
+NAME_NOISE = re.compile(r"[\d*†‡§¶♠♣♦♥∗✉⋆]|\b(?:and|dan)\b|&")
+KEYWORDS = re.compile(r"^\s*(?:kata[\s-]*kunci|keywords?|key\s+words|index\s+terms)\s*[:.—–-]\s*", re.I)
+KEYWORD_SPLIT = re.compile(r"\s*[;,·•]\s*|\s+[-–—]\s+")
+#: Words of title pages that never belong to a person's name.
+NOT_NAME_WORDS = frozenset(
+    "sarjana ilmu komputer sosial politik hukum ekonomi program studi fakultas jurusan skripsi tesis thesis bachelor"
+    " master doctor diajukan gelar science sciences computer engineering teknik kata kunci keywords abstract abstrak"
+    " the of for in on and dengan untuk dalam tahun".split()
+)
+#: Title candidates: fewest and most words.
+TITLE_WORDS = (2, 45)
+#: Longest text taken for a person's name.
+MAX_NAME_WORDS = 7
+
+
+def parse_date(text: str) -> str | None:
+    """Parse "22 January 2020", "July 30, 2019", "24 Juni 2024" or ISO dates into ``YYYY-MM-DD``."""
+    match = DATE.search(text)
+    if not match:
+        return None
+    g = match.groupdict()
+    try:
+        if g["y3"]:
+            value = date(int(g["y3"]), int(g["m3"]), int(g["d3"]))
+        elif g["y1"]:
+            value = date(int(g["y1"]), MONTHS[g["m1"].lower()], int(g["d1"]))
+        else:
+            value = date(int(g["y2"]), MONTHS[g["m2"].lower()], int(g["d2"]))
+    except ValueError:
+        return None
+    return value.isoformat()
+
+
+def find_dates(text: str) -> dict[str, str]:
+    """Labelled dates (submitted, revised, accepted, published) found in ``text``."""
+    found: dict[str, str] = {}
+    for match in LABELLED_DATE.finditer(text):
+        label = next(k for k, pattern in DATE_LABELS.items() if re.fullmatch(pattern, match.group("label"), re.I))
+        parsed = parse_date(match.group("date"))
+        if parsed and label not in found:
+            found[label] = parsed
+    return found
+
+
+def parse_keywords(text: str) -> list[str] | None:
+    """Return the keyword list of a "Keywords: a, b, c" line, or None when the text is not one."""
+    match = KEYWORDS.match(text)
+    if not match:
+        return None
+    body = text[match.end() :].strip().rstrip(".")
+    return [k.strip(" .*") for k in KEYWORD_SPLIT.split(body) if k.strip(" .*")]
+
+
+def looks_like_name(text: str) -> bool:
+    """A person's name: 2 to 7 capitalised tokens (particles allowed), no digits or institutions."""
+    words = text.replace(",", " ").split()
+    if not 2 <= len(words) <= MAX_NAME_WORDS or INSTITUTION.search(text) or EMAIL.search(text):
+        return False
+    if text.isupper() and len(words) > 4:
+        return False
+    if any(w.lower().strip(".,") in NOT_NAME_WORDS for w in words if w[0].isupper()):
+        return False
+    return all(NAME_TOKEN.match(w) for w in words) and sum(w[0].isupper() for w in words) >= 2
+
+
+def split_names(text: str) -> list[str]:
+    """Split an author line ("A B, C D and E F") into names, dropping footnote marks."""
+    cleaned = re.sub(r"[\d*†‡§¶♠♣♦♥∗✉⋆]+", " ", text)
+    parts = re.split(r"\s*,\s*(?:and\s+|dan\s+)?|\s+and\s+|\s+dan\s+|\s*&\s*|\s*;\s*", cleaned)
+    names = [" ".join(p.split()) for p in parts if looks_like_name(" ".join(p.split()))]
+    return [name.title() if name.isupper() else name for name in names]
+
+
+def choose_title(blocks: list[Block]) -> Block | None:
+    """The title block: a Markdown ``#`` heading, else the largest and boldest early block."""
+    for block in blocks:
+        if block.heading_level == 1:
+            return block
+    best: tuple[tuple[float, bool, int], Block] | None = None
+    first_page = min((b.page for b in blocks if b.page is not None), default=None)
+    for index, block in enumerate(blocks):
+        words = len(block.text.split())
+        if block.page != first_page or not TITLE_WORDS[0] <= words <= TITLE_WORDS[1]:
+            continue
+        if NOT_TITLE.match(block.text) or INSTITUTION.match(block.text) or EMAIL.search(block.text):
+            continue
+        if looks_like_name(block.text) or YEAR.fullmatch(block.text.strip()):
+            continue
+        score = (round(block.size_ratio, 1), block.bold, -index)
+        if best is None or score > best[0]:
+            best = (score, block)
+    return best[1] if best else None
+
+
+def extract_metadata(title_page: list[Block], front: list[Block]) -> Metadata:
+    """Build :class:`Metadata` from title-page blocks and the rest of the front matter.
+
+    Args:
+        title_page: Blocks before the first heading.
+        front: Blocks of the front matter (approval pages of a thesis), searched for "Oleh:" and "Nama :".
+    """
+    meta = Metadata()
+    title = choose_title(title_page)
+    if title is not None:
+        meta.title = " ".join(title.text.split())
+    after_title = title_page[title_page.index(title) + 1 :] if title in title_page else title_page
+    current: Author | None = None
+    pending_by = False
+    for block in after_title:
+        for line in block.lines or [block.text]:
+            line = line.strip()
+            if not line:
+                continue
+            emails = EMAIL.findall(line)
+            if emails:
+                for email in emails:
+                    if email not in meta.emails:
+                        meta.emails.append(email)
+                if current is not None and current.email is None:
+                    current.email = emails[0]
+                continue
+            if BY_LINE.match(line):
+                pending_by = True
+                continue
+            if INSTITUTION.search(line) and not looks_like_name(line):
+                aff = line.strip(" ,")
+                if aff not in meta.affiliations:
+                    meta.affiliations.append(aff)
+                if current is not None and current.affiliation is None:
+                    current.affiliation = aff
+                for author in meta.authors:
+                    author.affiliation = author.affiliation or aff
+                continue
+            names = split_names(line)
+            trusted = block.bold or pending_by or len(names) > 1 or looks_like_name(line)
+            if names and trusted and not THESIS.search(line):
+                for name in names:
+                    if any(a.name == name for a in meta.authors):
+                        continue
+                    current = Author(name)
+                    meta.authors.append(current)
+                pending_by = False
+    if not meta.authors:
+        meta.authors = _thesis_authors(front)
+    all_text = "\n".join(b.text for b in title_page + front)
+    meta.dates = find_dates(all_text)
+    meta.institution = next((a for a in meta.affiliations if re.search(r"universit|institut", a, re.I)), None)
+    if meta.institution is None:
+        meta.institution = next(
+            (b.text for b in title_page if re.search(r"\buniversit(?:y|as)\b", b.text, re.I) and len(b.text) < 200), None
+        )
+    meta.kind = _kind(title_page, all_text)
+    years = [int(d[:4]) for d in meta.dates.values()] or [int(y) for y in YEAR.findall(" ".join(b.text for b in title_page))]
+    meta.year = max(years) if years else None
+    return meta
+
+
+def _thesis_authors(front: list[Block]) -> list[Author]:
+    """Authors of a thesis from "Oleh:" followed by a name, or a "Nama : ..." field."""
+    for prev, block in zip(front, front[1:]):
+        if BY_LINE.match(prev.text.strip()):
+            first = (block.lines or [block.text])[0].strip()
+            if looks_like_name(first):
+                return [Author(first)]
+    for block in front:
+        for line in block.lines or [block.text]:
+            field = FIELD.match(line.strip())
+            if field and looks_like_name(field.group("value").strip()):
+                return [Author(field.group("value").strip())]
+    return []
+
+
+def _kind(title_page: list[Block], text: str) -> str:
+    head = " ".join(b.text for b in title_page[:12])
+    if THESIS.search(head):
+        return "thesis"
+    if REGULATION.search(head):
+        return "regulation"
+    if PAPER.search(text) or KEYWORDS.search(text):
+        return "paper"
+    return "report"

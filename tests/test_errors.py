@@ -1,0 +1,104 @@
+"""Bad input: each failure is a typed error naming the file and the cause."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import nlp_iom
+from nlp_iom import errors
+from pdf_factory import build_blank, build_encrypted, build_scanned
+
+
+@pytest.mark.parametrize("reader", ["pdfium", "pdfplumber"])
+def test_text_named_pdf(tmp_path: Path, reader: str) -> None:
+    path = tmp_path / "paper.pdf"
+    path.write_text("This is not a PDF at all, only text with a .pdf name.")
+    with pytest.raises(errors.NotAPdfError) as info:
+        nlp_iom.read(path, reader=reader)
+    assert str(path) in str(info.value) and "not a PDF" in str(info.value)
+
+
+@pytest.mark.parametrize("reader", ["pdfium", "pdfplumber"])
+def test_corrupt_pdf(tmp_path: Path, reader: str, two_column) -> None:
+    path = tmp_path / "broken.pdf"
+    good = two_column[0].read_bytes()
+    path.write_bytes(good[:20] + b"\x00garbage" * 50)
+    with pytest.raises((errors.CorruptPdfError, errors.EmptyDocumentError)) as info:
+        nlp_iom.read(path, reader=reader)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("reader", ["pdfium", "pdfplumber"])
+def test_encrypted_pdf(tmp_path: Path, reader: str) -> None:
+    path = tmp_path / "secret.pdf"
+    build_encrypted(path, password="rahasia")
+    with pytest.raises(errors.EncryptedPdfError, match="encrypted"):
+        nlp_iom.read(path, reader=reader)
+    doc = nlp_iom.read(path, reader=reader, password="rahasia")
+    assert "perdagangan orang" in doc.text
+
+
+@pytest.mark.parametrize("reader", ["pdfium", "pdfplumber"])
+def test_scanned_pdf(tmp_path: Path, reader: str) -> None:
+    path = tmp_path / "scan.pdf"
+    build_scanned(path)
+    with pytest.raises(errors.ScannedPdfError, match="no text layer"):
+        nlp_iom.read(path, reader=reader)
+
+
+def test_blank_and_zero_byte_pdf(tmp_path: Path) -> None:
+    blank = tmp_path / "blank.pdf"
+    build_blank(blank)
+    with pytest.raises(errors.EmptyDocumentError, match="no text"):
+        nlp_iom.read(blank)
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    with pytest.raises(errors.EmptyDocumentError, match="empty"):
+        nlp_iom.read(empty)
+
+
+def test_text_encodings(tmp_path: Path) -> None:
+    latin = tmp_path / "catatan.txt"
+    latin.write_bytes("Kerja sama IOM dan pemerintah — “peran” organisasi.\n".encode("cp1252"))
+    assert "“peran”" in nlp_iom.read(latin).text
+    utf16 = tmp_path / "utf16.txt"
+    utf16.write_bytes("Perdagangan orang di perbatasan Sambas.".encode("utf-16"))
+    assert "Sambas" in nlp_iom.read(utf16).text
+    with pytest.raises(errors.DecodingError, match="utf-8"):
+        nlp_iom.read(latin, encoding="utf-8")
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(errors.DecodingError, match="binary"):
+        nlp_iom.read(binary)
+    with pytest.raises(errors.DecodingError, match="unknown encoding"):
+        nlp_iom.read(latin, encoding="klingon-8")
+
+
+def test_missing_empty_and_unsupported(tmp_path: Path) -> None:
+    with pytest.raises(errors.FileMissingError):
+        nlp_iom.read(tmp_path / "nope.pdf")
+    blank = tmp_path / "blank.md"
+    blank.write_text("   \n\n")
+    with pytest.raises(errors.EmptyDocumentError):
+        nlp_iom.read(blank)
+    docx = tmp_path / "paper.docx"
+    docx.write_bytes(b"PK\x03\x04")
+    with pytest.raises(errors.UnsupportedFormatError, match=".docx"):
+        nlp_iom.read(docx)
+
+
+def test_bad_config() -> None:
+    with pytest.raises(errors.ConfigError, match="reader"):
+        nlp_iom.ReadSettings(reader="tesseract")
+    with pytest.raises(errors.ConfigError, match="max_seconds"):
+        nlp_iom.ReadSettings(max_seconds=0)
+
+
+def test_newer_schema_refused(seed_paper) -> None:
+    data = json.loads(seed_paper.to_json())
+    data["schema_version"] = "9.0"
+    with pytest.raises(errors.SchemaVersionError, match="9.0"):
+        nlp_iom.Document.from_dict(data)
