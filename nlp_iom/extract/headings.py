@@ -23,6 +23,10 @@ HEADING_SIZE_RATIO = 1.15
 #: Share of upper-case letters for an ALL-CAPS heading, and the fewest letters it needs.
 CAPS_SHARE = 0.85
 MIN_CAPS_LETTERS = 4
+#: Highest plain number taken for a section number.
+MAX_SECTION_NUMBER = 30
+#: Share of one-character tokens above which a line is scattered glyphs, not a heading.
+FRAGMENT_SHARE = 0.4
 
 ROMAN = r"(?:X{0,3})(?:IX|IV|V?I{0,3})"
 CHAPTER = re.compile(rf"^(?:BAB|CHAPTER|Bab|Chapter)\s+({ROMAN}|\d{{1,2}})\b[.:]?\s*(.*)$")
@@ -31,6 +35,7 @@ ROMAN_NUMBERED = re.compile(rf"^({ROMAN})\.\s+(\S.*)$")
 LEADER = re.compile(r"(?:\.\s?){4,}|…{2,}|\s\d{1,3}\s*$|\s[ivxlc]{1,6}\s*$")
 CAPTION = re.compile(r"^(?:figure|fig\.|table|tabel|gambar|bagan|grafik|chart|diagram|sumber|source)\s*\d", re.I)
 TERMINAL = (".", ",", ";", ":", "?", "!")
+MATH = re.compile(r"[+=·×÷∑∏√<>≤≥]")
 WORD = re.compile(r"[^\W\d_]{3,}")
 
 #: (pattern, zone, kind) for headings known by name; searched on the whole heading text.
@@ -73,6 +78,12 @@ def known_heading(text: str) -> tuple[str, str] | None:
         if pattern.match(stripped):
             return zone, kind
     return None
+
+
+def _fragmented(text: str) -> bool:
+    """Text of scattered glyphs (figure labels, formulas): mostly one-character tokens."""
+    tokens = text.split()
+    return bool(MATH.search(text)) or sum(len(t) == 1 for t in tokens) > FRAGMENT_SHARE * len(tokens)
 
 
 def _is_caps(text: str) -> bool:
@@ -121,12 +132,14 @@ def classify_heading(block: Block, *, styled_allowed: bool, in_toc: bool, chapte
     plain_ok = block.page is None or len(text.split()) <= 8
     if numbered and numbered.group(2)[:1].isupper() and (styled or (plain_ok and "," not in numbered.group(2))):
         number = numbered.group(1)
-        if number.isdigit() and int(number) > 30:  # a year or a figure, not a section number
+        if number.startswith("0") or (number.isdigit() and int(number) > MAX_SECTION_NUMBER):
+            return None  # a figure, a year or a table value, not a section number
+        if _fragmented(numbered.group(2)):
             return None
-        depth = number.count(".") + 1 + (1 if chaptered and number[0].isdigit() else 0)
+        depth = number.count(".") + 1  # "1" is a chapter or top section, "1.1" one level below
         return Heading(text, depth, number, None, "section")
     first_letter = next((c for c in text if c.isalpha()), "")
-    if styled and styled_allowed and first_letter.isupper() and WORD.search(text):
+    if styled and styled_allowed and first_letter.isupper() and WORD.search(text) and not _fragmented(text):
         level = 1 if (block.size_ratio >= HEADING_SIZE_RATIO or _is_caps(text)) else 2
         return Heading(text, level, None, None, "section")
     return None

@@ -24,6 +24,9 @@ MIXED_SHARE = 0.25
 MIN_SENTENCE_LETTERS = 25
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?;:])\s+(?=[\"“(]?[A-Z0-9])")
 LETTER = re.compile(r"[^\W\d_]")
+LOWER_WORD = re.compile(r"\b[a-zà-ÿ]{2,}\b")
+#: Running text has at least this many lower-case words; tables of figures and acronyms do not.
+MIN_LOWER_WORDS = 3
 
 
 @lru_cache(maxsize=1)
@@ -49,8 +52,8 @@ def detect_language(text: str) -> str:
     target language. English terms inside an Indonesian sentence do not make it mixed.
     """
     letters = len(LETTER.findall(text))
-    if letters < MIN_LETTERS:
-        return UNDETERMINED
+    if letters < MIN_LETTERS or len(LOWER_WORD.findall(text)) < MIN_LOWER_WORDS:
+        return UNDETERMINED  # too short, or a table of numbers and acronyms
     scores = _scores(text)
     best = max(scores, key=scores.__getitem__)
     if best not in ("id", "ms", "en") and scores[best] >= OTHER_LANGUAGE_CONFIDENCE:

@@ -23,6 +23,12 @@ PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 DIGITS = re.compile(r"\d+")
+#: Publication stamps printed once in a page margin (first-page footers of proceedings and journals).
+PUBLICATION_STAMP = re.compile(
+    r"^(?:proceedings\s+of\b|©|\(c\)|copyright\b|doi\s*:|https?://doi\.org|e?-?issn\b|p-issn\b|received\b.*accepted\b)"
+    r"|association\s+for\s+computational\s+linguistics",
+    re.IGNORECASE,
+)
 SENTENCE_END = tuple(".!?:;\"'”’)")
 
 
@@ -294,7 +300,11 @@ def analyse(pages: list[PageWords], settings: LayoutSettings | None = None) -> l
             for ln in lines
             if not (
                 _in_margin(ln, page.height, settings)
-                and (_furniture_key(ln) in furniture or PAGE_NUMBER.match(ln.text.strip()))
+                and (
+                    _furniture_key(ln) in furniture
+                    or PAGE_NUMBER.match(ln.text.strip())
+                    or PUBLICATION_STAMP.search(ln.text)
+                )
             )
         ]
         blocks += lines_to_blocks(kept, page.number, body_size, settings)

@@ -7,6 +7,7 @@ and, for theses, on the approval pages ("Oleh:", "Nama : ...").
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from nlp_iom.document import Author, Metadata
@@ -68,15 +69,25 @@ PAPER = re.compile(r"\b(?:journal|jurnal|proceedings|prosiding|conference|konfer
 BY_LINE = re.compile(r"^(?:oleh|disusun\s+oleh|by|written\s+by|penulis)\s*:?\s*$", re.I)
 FIELD = re.compile(r"^(?P<key>nama(?:\s+mahasiswa)?|name|penulis|author)\s*:\s*(?P<value>[^\n:]{3,80})$", re.I)
 NAME_TOKEN = re.compile(r"^(?:[A-Z][\w'’.-]*|van|von|der|de|den|da|dos|del|di|bin|binti|al|el|la|le)$")
-NAME_NOISE = re.compile(r"[\d*†‡§¶♠♣♦♥∗✉⋆]|\b(?:and|dan)\b|&")
+FOOTNOTE_MARKS = re.compile(r"(?:[\d*†‡§¶♠♣♦♥♢♡∗✉⋆]+,?)+")
+GROUPED_EMAIL = re.compile(r"\{([^{}@]+)\}@([\w-]+(?:\.[\w-]+)+)")
 KEYWORDS = re.compile(r"^\s*(?:kata[\s-]*kunci|keywords?|key\s+words|index\s+terms)\s*[:.—–-]\s*", re.I)
 KEYWORD_SPLIT = re.compile(r"\s*[;,·•]\s*|\s+[-–—]\s+")
 #: Words of title pages that never belong to a person's name.
 NOT_NAME_WORDS = frozenset(
     "sarjana ilmu komputer sosial politik hukum ekonomi program studi fakultas jurusan skripsi tesis thesis bachelor"
     " master doctor diajukan gelar science sciences computer engineering teknik kata kunci keywords abstract abstrak"
-    " the of for in on and dengan untuk dalam tahun".split()
+    " the of for in on and dengan untuk dalam tahun jl jln jalan no street road box".split()
 )
+ADDRESS = re.compile(
+    r"\b(?:jl|jln|jalan|kode\s+pos|street|road|avenue|kampus|campus|telp|tel|fax|phone|hp)\b\.?|\bno\.\s*\d", re.I
+)
+LEADING_MARKS = re.compile(r"^[\d,*†‡§¶♠♣♦♥♢♡∗✉⋆\s]+")
+ABSTRACT_START = re.compile(r"^\s*(?:abstra[kc]t?|intisari)\b", re.I)
+#: A block longer than this is running text, which ends the title page.
+RUNNING_TEXT_WORDS = 60
+#: Shortest name part matched against an e-mail's local part.
+MIN_NAME_PART = 3
 #: Title candidates: fewest and most words.
 TITLE_WORDS = (2, 45)
 #: Longest text taken for a person's name.
@@ -121,6 +132,14 @@ def parse_keywords(text: str) -> list[str] | None:
     return [k.strip(" .*") for k in KEYWORD_SPLIT.split(body) if k.strip(" .*")]
 
 
+def expand_emails(text: str) -> list[str]:
+    """E-mail addresses in ``text``, with grouped ones ("{kylel, lucyw}@allenai.org") expanded."""
+    found: list[str] = []
+    for match in GROUPED_EMAIL.finditer(text):
+        found += [f"{user.strip()}@{match.group(2)}" for user in match.group(1).split(",") if user.strip()]
+    return found + EMAIL.findall(GROUPED_EMAIL.sub(" ", text))
+
+
 def looks_like_name(text: str) -> bool:
     """A person's name: 2 to 7 capitalised tokens (particles allowed), no digits or institutions."""
     words = text.replace(",", " ").split()
@@ -135,7 +154,7 @@ def looks_like_name(text: str) -> bool:
 
 def split_names(text: str) -> list[str]:
     """Split an author line ("A B, C D and E F") into names, dropping footnote marks."""
-    cleaned = re.sub(r"[\d*†‡§¶♠♣♦♥∗✉⋆]+", " ", text)
+    cleaned = FOOTNOTE_MARKS.sub(",", text)
     parts = re.split(r"\s*,\s*(?:and\s+|dan\s+)?|\s+and\s+|\s+dan\s+|\s*&\s*|\s*;\s*", cleaned)
     names = [" ".join(p.split()) for p in parts if looks_like_name(" ".join(p.split()))]
     return [name.title() if name.isupper() else name for name in names]
@@ -177,23 +196,23 @@ def extract_metadata(title_page: list[Block], front: list[Block]) -> Metadata:
     current: Author | None = None
     pending_by = False
     for block in after_title:
+        if KEYWORDS.match(block.text) or ABSTRACT_START.match(block.text) or len(block.text.split()) > RUNNING_TEXT_WORDS:
+            break  # the abstract or running text: the title page is over
         for line in block.lines or [block.text]:
             line = line.strip()
             if not line:
                 continue
-            emails = EMAIL.findall(line)
+            emails = expand_emails(line)
             if emails:
-                for email in emails:
-                    if email not in meta.emails:
-                        meta.emails.append(email)
-                if current is not None and current.email is None:
-                    current.email = emails[0]
+                meta.emails += [e for e in emails if e not in meta.emails]
+                continue
+            if ADDRESS.search(line):
                 continue
             if BY_LINE.match(line):
                 pending_by = True
                 continue
             if INSTITUTION.search(line) and not looks_like_name(line):
-                aff = line.strip(" ,")
+                aff = LEADING_MARKS.sub("", line).strip(" ,")
                 if aff not in meta.affiliations:
                     meta.affiliations.append(aff)
                 if current is not None and current.affiliation is None:
@@ -210,6 +229,7 @@ def extract_metadata(title_page: list[Block], front: list[Block]) -> Metadata:
                     current = Author(name)
                     meta.authors.append(current)
                 pending_by = False
+    _assign_emails(meta)
     if not meta.authors:
         meta.authors = _thesis_authors(front)
     all_text = "\n".join(b.text for b in title_page + front)
@@ -223,6 +243,25 @@ def extract_metadata(title_page: list[Block], front: list[Block]) -> Metadata:
     years = [int(d[:4]) for d in meta.dates.values()] or [int(y) for y in YEAR.findall(" ".join(b.text for b in title_page))]
     meta.year = max(years) if years else None
     return meta
+
+
+def _assign_emails(meta: Metadata) -> None:
+    """Give each author the e-mail whose local part holds their first name or surname, else pair in order."""
+    free = list(meta.emails)
+    for author in meta.authors:
+        parts = [_fold(p) for p in author.name.split() if len(p) >= MIN_NAME_PART]
+        match = next((e for e in free if any(p in _fold(e.split("@")[0]) for p in parts)), None)
+        if match is not None:
+            author.email = match
+            free.remove(match)
+    unmatched = [a for a in meta.authors if a.email is None]
+    if unmatched and len(unmatched) == len(free):
+        for author, email in zip(unmatched, free):
+            author.email = email
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if c.isalnum() and ord(c) < 128)
 
 
 def _thesis_authors(front: list[Block]) -> list[Author]:

@@ -31,7 +31,8 @@ MAGIC_SEARCH_BYTES = 1024
 X_TOLERANCE = 3.0
 #: Vertical jump (points) that starts a new word, as pdfplumber's ``y_tolerance``.
 Y_TOLERANCE = 3.0
-BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
+#: Font-name parts that mark a bold face ("Medi" is the bold of the Nimbus/Times clones LaTeX uses).
+BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi", "medi", "-bd", "cmbx")
 BOLD_WEIGHT = 600
 #: pdfium marks a hyphen at a line end as U+FFFE or U+0002.
 PDFIUM_HYPHENS = str.maketrans({"\ufffe": "-", "\x02": "-"})
@@ -45,6 +46,8 @@ X_TOLERANCE_RATIO = 0.15
 PDFIUM_ERR_PASSWORD = 4
 PDFIUM_ERR_SECURITY = 5
 PDFIUM_PAGEOBJ_IMAGE = 3
+#: Buffer size for a font name from pdfium.
+FONT_NAME_BYTES = 128
 #: Angle (radians) within which text counts as upright.
 UPRIGHT_TOLERANCE = 0.05
 
@@ -194,8 +197,11 @@ class PdfiumReader:
         textpage.close()
         return PageWords(number, float(width), float(height), words, has_images)
 
-    @staticmethod
-    def _word(raw: object, handle: object, index: int, chars: list[tuple[str, float, float, float, float]]) -> Word | None:
+    def __init__(self) -> None:
+        self._font_buffer = ctypes.create_string_buffer(FONT_NAME_BYTES)
+        self._font_flags = ctypes.c_int()
+
+    def _word(self, raw: object, handle: object, index: int, chars: list[tuple[str, float, float, float, float]]) -> Word | None:
         angle = raw.FPDFText_GetCharAngle(handle, index)  # type: ignore[attr-defined]
         if UPRIGHT_TOLERANCE < angle < 2 * math.pi - UPRIGHT_TOLERANCE:  # rotated text, e.g. margin stamps
             return None
@@ -203,17 +209,17 @@ class PdfiumReader:
         if not text:
             return None
         size = raw.FPDFText_GetFontSize(handle, index)  # type: ignore[attr-defined]
-        buffer = ctypes.create_string_buffer(128)
-        flags = ctypes.c_int()
-        raw.FPDFText_GetFontInfo(handle, index, buffer, 128, ctypes.byref(flags))  # type: ignore[attr-defined]
+        buffer = self._font_buffer
+        raw.FPDFText_GetFontInfo(handle, index, buffer, len(buffer), ctypes.byref(self._font_flags))  # type: ignore[attr-defined]
         fontname = buffer.value.decode("utf-8", "replace")
         weight = raw.FPDFText_GetFontWeight(handle, index)  # type: ignore[attr-defined]
+        _, x0s, x1s, tops, bottoms = zip(*chars)
         return Word(
             text=text,
-            x0=min(c[1] for c in chars),
-            x1=max(c[2] for c in chars),
-            top=min(c[3] for c in chars),
-            bottom=max(c[4] for c in chars),
+            x0=min(x0s),
+            x1=max(x1s),
+            top=min(tops),
+            bottom=max(bottoms),
             size=round(float(size), 2),
             bold=is_bold(fontname) or weight >= BOLD_WEIGHT + 100,
         )
@@ -273,10 +279,9 @@ class PdfplumberReader:
                     pages.append(
                         PageWords(number, float(page.width), float(page.height), words, bool(page.images) and not words)
                     )
-        except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-            raise EncryptedPdfError(path, "the PDF is encrypted and needs a password") from exc
         except Exception as exc:  # pdfminer raises many untyped errors on damaged files
-            if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
+            cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+            if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(cause).lower():
                 raise EncryptedPdfError(path, "the PDF is encrypted and needs a password") from exc
             raise CorruptPdfError(path, f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
         check_has_text(path, pages)
