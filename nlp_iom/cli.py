@@ -11,11 +11,13 @@ from typing import Optional
 import typer
 
 from nlp_iom.errors import ConfigError, InputError, NlpIomError
-from nlp_iom.reader import ReadSettings, read
+from nlp_iom.reader import ReadSettings, read, read_with_timeout
 from nlp_iom.render import to_markdown
 
 FORMATS = ("json", "md")
 ERRORS_FILE = "errors.jsonl"
+#: Seconds one file may take in a batch before its reader is stopped.
+DEFAULT_TIMEOUT = 300.0
 
 app = typer.Typer(add_completion=False, help="nlp_iom: structured evidence from documents about international organisations.")
 
@@ -38,7 +40,13 @@ def output_path(source: Path, out_dir: Path, fmt: str) -> Path:
     return target
 
 
-def extract_files(paths: list[Path], out_dir: Path | None, fmt: str = "json", settings: ReadSettings | None = None) -> list[ExtractResult]:
+def extract_files(
+    paths: list[Path],
+    out_dir: Path | None,
+    fmt: str = "json",
+    settings: ReadSettings | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> list[ExtractResult]:
     """Extract every file; a bad file is recorded (and appended to ``errors.jsonl``) and the batch goes on.
 
     Args:
@@ -46,6 +54,8 @@ def extract_files(paths: list[Path], out_dir: Path | None, fmt: str = "json", se
         out_dir: Folder for the outputs; None prints to standard output.
         fmt: ``json`` or ``md``.
         settings: Reading options.
+        timeout: Seconds allowed per file (the reader runs in a child process that is stopped
+            after that); None reads in this process without a limit.
     """
     if fmt not in FORMATS:
         raise ConfigError("format", f"must be one of {FORMATS}, got {fmt!r}")
@@ -55,7 +65,7 @@ def extract_files(paths: list[Path], out_dir: Path | None, fmt: str = "json", se
     for path in paths:
         result = ExtractResult(str(path))
         try:
-            doc = read(path, settings)
+            doc = read(path, settings) if timeout is None else read_with_timeout(path, timeout, settings)
             text = doc.to_json() if fmt == "json" else to_markdown(doc)
             if out_dir is None:
                 sys.stdout.write(text + "\n")
@@ -83,10 +93,11 @@ def extract(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: print)."),
     reader: str = typer.Option("pdfium", help="PDF reader: pdfium (fast) or pdfplumber (reference)."),
     password: Optional[str] = typer.Option(None, help="Password of encrypted PDFs."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, help="Seconds per file before its reader is stopped."),
 ) -> None:
     """Extract structured documents (metadata, abstracts, sections, passages, references)."""
     try:
-        results = extract_files(files, out, format, ReadSettings(reader=reader, password=password))
+        results = extract_files(files, out, format, ReadSettings(reader=reader, password=password), timeout)
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -6,8 +6,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from multiprocessing.connection import Connection
+
+from nlp_iom import errors
 from nlp_iom.document import Document
-from nlp_iom.errors import ConfigError, ExtractionTimeoutError, FileMissingError, UnsupportedFormatError
+from nlp_iom.errors import (
+    ConfigError,
+    ExtractionTimeoutError,
+    FileMissingError,
+    InputError,
+    UnsupportedFormatError,
+)
 from nlp_iom.extract.layout import LayoutSettings, analyse
 from nlp_iom.extract.pdf import DEFAULT_READER, READERS, get_reader
 from nlp_iom.extract.structure import build_document
@@ -79,6 +88,57 @@ def read(path: str | Path, settings: ReadSettings | None = None, **overrides: ob
         raise UnsupportedFormatError(path, f"unsupported file type {suffix or '(none)'}; nlp_iom reads PDF, .txt and .md")
     _check_time(path, started, settings)
     return build_document(blocks, source=str(path), pages=page_count)
+
+
+def _read_in_child(path: str, settings: ReadSettings, conn: Connection) -> None:
+    try:
+        conn.send(("ok", read(path, settings).to_dict()))
+    except InputError as exc:
+        conn.send(("input", (type(exc).__name__, exc.cause)))
+    except Exception as exc:  # reported to the parent, which raises it typed
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def read_with_timeout(path: str | Path, seconds: float, settings: ReadSettings | None = None) -> Document:
+    """Like :func:`read`, in a child process that is killed after ``seconds``.
+
+    A PDF that hangs the parser cannot stall a batch: the child is terminated and
+    :class:`~nlp_iom.errors.ExtractionTimeoutError` names the file.
+
+    Raises:
+        ExtractionTimeoutError: The child did not finish in time.
+        InputError: Whatever :func:`read` raised in the child, with the same type.
+    """
+    import multiprocessing
+
+    if seconds <= 0:
+        raise ConfigError("timeout", f"must be positive, got {seconds!r}")
+    settings = settings or ReadSettings()
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_read_in_child, args=(str(path), settings, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise ExtractionTimeoutError(path, f"extraction did not finish within {seconds:g} s and was stopped")
+        status, payload = receiver.recv()
+    except EOFError:
+        raise InputError(path, f"the reader process died (exit code {child.exitcode})") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    if status == "ok":
+        return Document.from_dict(payload)
+    if status == "input":
+        name, cause = payload
+        error_type = getattr(errors, name, InputError)
+        raise error_type(path, cause)
+    raise InputError(path, f"unexpected failure: {payload}")
 
 
 def _check_time(path: Path, started: float, settings: ReadSettings) -> None:

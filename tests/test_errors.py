@@ -102,3 +102,24 @@ def test_newer_schema_refused(seed_paper) -> None:
     data["schema_version"] = "9.0"
     with pytest.raises(errors.SchemaVersionError, match="9.0"):
         nlp_iom.Document.from_dict(data)
+
+
+def test_timeout_stops_a_slow_read() -> None:
+    from conftest import shared_pdf
+    from nlp_iom.reader import read_with_timeout
+
+    path = shared_pdf("id/ui_skripsi_2017_srl_bahasa_indonesia_bilingual.pdf")
+    with pytest.raises(errors.ExtractionTimeoutError, match="did not finish within 0.05 s") as info:
+        read_with_timeout(path, 0.05, nlp_iom.ReadSettings(reader="pdfplumber"))
+    assert str(path) in str(info.value)
+
+
+def test_timeout_path_keeps_results_and_error_types(tmp_path: Path) -> None:
+    from conftest import SEED_PAPER
+    from nlp_iom.reader import read_with_timeout
+
+    assert read_with_timeout(SEED_PAPER, 60) == nlp_iom.read(SEED_PAPER)
+    bad = tmp_path / "bad.pdf"
+    bad.write_text("plain text")
+    with pytest.raises(errors.NotAPdfError, match="not a PDF"):
+        read_with_timeout(bad, 60)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 
 from nlp_iom.document import Reference
+from nlp_iom.extract.normalize import dehyphenate_join
+from nlp_iom.extract.text import ESCAPE, HTML_TAG
 
 # -- character classes ------------------------------------------------------
 #: Upper-case letters, ASCII and Latin-1/Extended-A (``re`` has no ``\p{Lu}``).
@@ -28,10 +30,8 @@ BRACKET_MARK_RE = re.compile(r"^\s*(?:\[\d{1,4}\]|\(\d{1,3}\))\s*")
 PAGE_NUMBER_RE = re.compile(r"^\s*\d{1,4}\s*$")
 LINK_RE = re.compile(r"\[([^\]]*)\]\(((?:https?://|www\.)[^)\s]+)\)")
 ANGLE_URL_RE = re.compile(r"<((?:https?://|www\.|doi:)[^<>\s]*)>")
-HTML_TAG_RE = re.compile(r"</?(?:i|b|em|strong|u|sup|sub|span)\b[^>]*>", re.I)
 EMPHASIS_RE = re.compile(r"(?<!\\)\*+")
 UNDERSCORE_EMPH_RE = re.compile(r"(?<![\\\w])_{1,2}(?=\w)|(?<=\w)(?<!\\)_{1,2}(?!\w)")
-ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
 SOFT_HYPHEN_RE = re.compile("[\ufffe\u00ad]\\s*")
 HYPHEN_BREAK_RE = re.compile(r"(?<=" + LETTER + r")-\s*\n\s*(?=[a-z])")
 SPACES_RE = re.compile(r"\s+")
@@ -134,11 +134,11 @@ def clean_markup(text: str, keep_emphasis: bool = False) -> str:
     text = text.replace("-\n", "-")
     text = LINK_RE.sub(lambda m: m.group(2) if m.group(1).strip() in ("", m.group(2)) else f"{m.group(1)} {m.group(2)}", text)
     text = ANGLE_URL_RE.sub(r"\1", text)
-    text = HTML_TAG_RE.sub("", text)
+    text = HTML_TAG.sub("", text)
     if not keep_emphasis:
         text = EMPHASIS_RE.sub("", text)
         text = UNDERSCORE_EMPH_RE.sub("", text)
-    return ESCAPE_RE.sub(r"\1", text)
+    return ESCAPE.sub(r"\1", text)
 
 
 def _starts_entry(text: str) -> bool:
@@ -157,7 +157,7 @@ def _join(left: str, right: str) -> str:
         return right
     last = left.split()[-1]
     if left.endswith("-") and right[:1].islower():
-        return left[:-1] + right
+        return dehyphenate_join(left, right)  # keeps reduplication ("Negara-negara")
     if URL_RE.match(last) and (last[-1] in "/.-_=?&#%" or right.startswith("/")) and " " not in right.split("/")[0]:
         return left + right
     return f"{left} {right}"
