@@ -60,9 +60,14 @@ INSTITUTION = re.compile(
 )
 NOT_TITLE = re.compile(
     r"^(?:skripsi|tesis|thesis|disertasi|dissertation|bachelor|master|undergraduate|oleh|by|disusun|diajukan"
-    r"|jurnal|journal|proceedings?|prosiding|vol(?:ume)?\.?\s|no\.\s|issn|e-issn|p-issn|doi|http|www\.|©|copyright)\b",
+    r"|jurnal|journal|proceedings?|prosiding|vol(?:ume)?\.?\s|no\.\s|issn|e-issn|p-issn|doi|http|www\.|©|copyright"
+    r"|united\s+nations|general\s+assembly|security\s+council|economic\s+and\s+social\s+council|distr\.)\b"
+    r"|^[A-Z]{1,3}\s?/\s?(?:[A-Z]+\.?\d*/)?\d",
     re.I,
 )
+JOURNAL_NAME = re.compile(r"\b(?:journal|jurnal)\b", re.I)
+#: A journal name block is a masthead, not a title, when it is this short.
+MAX_MASTHEAD_WORDS = 8
 THESIS = re.compile(r"\b(?:skripsi|tesis|disertasi|thesis|dissertation|tugas\s+akhir)\b", re.I)
 REGULATION = re.compile(r"\b(?:peraturan\s+(?:daerah|pemerintah|menteri|presiden)|undang-undang\s+nomor)\b", re.I)
 PAPER = re.compile(r"\b(?:journal|jurnal|proceedings|prosiding|conference|konferensi|seminar|vol\.|issn)\b", re.I)
@@ -175,6 +180,8 @@ def choose_title(blocks: list[Block]) -> Block | None:
             continue
         if looks_like_name(block.text) or YEAR.fullmatch(block.text.strip()):
             continue
+        if JOURNAL_NAME.search(block.text) and words <= MAX_MASTHEAD_WORDS:
+            continue  # a masthead such as "JSS Journal of Statistical Software"
         score = (round(block.size_ratio, 1), block.bold, -index)
         if best is None or score > best[0]:
             best = (score, block)
