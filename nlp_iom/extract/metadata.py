@@ -65,6 +65,7 @@ NOT_TITLE = re.compile(
     r"|^[A-Z]{1,3}\s?/\s?(?:[A-Z]+\.?\d*/)?\d",
     re.I,
 )
+UNIVERSITY = re.compile(r"\b(?:universit(?:y|as|é|at)|institut[e]?|politeknik|polytechnic|sekolah\s+tinggi)\b", re.I)
 JOURNAL_NAME = re.compile(r"\b(?:journal|jurnal)\b", re.I)
 #: A journal name block is a masthead, not a title, when it is this short.
 MAX_MASTHEAD_WORDS = 8
@@ -241,10 +242,12 @@ def extract_metadata(title_page: list[Block], front: list[Block]) -> Metadata:
         meta.authors = _thesis_authors(front)
     all_text = "\n".join(b.text for b in title_page + front)
     meta.dates = find_dates(all_text)
-    meta.institution = next((a for a in meta.affiliations if re.search(r"universit|institut", a, re.I)), None)
+    meta.institution = next(
+        (part.strip() for a in meta.affiliations for part in a.split(",") if UNIVERSITY.search(part)), None
+    )
     if meta.institution is None:
         meta.institution = next(
-            (b.text for b in title_page if re.search(r"\buniversit(?:y|as)\b", b.text, re.I) and len(b.text) < 200), None
+            (line.strip() for b in title_page for line in b.lines or [b.text] if UNIVERSITY.search(line)), None
         )
     meta.kind = _kind(title_page, all_text)
     years = [int(d[:4]) for d in meta.dates.values()] or [int(y) for y in YEAR.findall(" ".join(b.text for b in title_page))]
