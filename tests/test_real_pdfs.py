@@ -159,3 +159,12 @@ def test_pdfium_matches_pdfplumber(name: str) -> None:
     assert [s.title for s in fast.iter_sections()] == [s.title for s in reference.iter_sections()]
     ratio = difflib.SequenceMatcher(None, fast.text.split(), reference.text.split(), autojunk=False).ratio()
     assert ratio > 0.95
+
+
+def test_inline_abstract_and_keywords() -> None:
+    doc = nlp_iom.read(shared_pdf("en/grobid_Wang-paperAVE2008.pdf"))
+    assert doc.metadata.title == "Information Synthesis for Answer Validation"
+    assert [a.name for a in doc.metadata.authors] == ["Rui Wang", "Günter Neumann"]
+    abstract = doc.abstract("en")
+    assert abstract is not None and abstract.text.startswith("This report is about our participation")
+    assert abstract.keywords == ["Answer Validation", "Recognizing Textual Entailment", "Information Synthesis"]

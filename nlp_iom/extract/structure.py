@@ -116,6 +116,9 @@ def build_document(blocks: list[Block], source: str | None = None, pages: int | 
             continue
         if inline:
             abstract_blocks.append((None, [Block(block.text[inline.end() :], page=block.page, lines=block.lines)]))
+        elif state.zone == ZONE_FRONT and abstract_blocks and abstract_blocks[-1][0] is None:
+            if parse_keywords(block.text) is not None:
+                abstract_blocks[-1][1].append(block)  # "Keywords: ..." after an inline abstract
         if not doc.sections:
             title_page.append(block)
         if state.zone == ZONE_FRONT:
@@ -160,8 +163,6 @@ def _open_section(doc: Document, state: _State, heading: Heading, block: Block, 
         state.zone = ZONE_BODY
     elif state.zone == ZONE_REFERENCES and heading.level <= 1:
         state.zone = ZONE_BACK
-    if heading.zone is None and starts_body(heading):
-        state.zone = ZONE_BODY
     if state.zone == ZONE_BODY:
         state.body_started = True
     state.kind = heading.kind
