@@ -54,3 +54,32 @@ def test_domain_layer_beats_the_statistical_models_on_gold() -> None:
     assert full["micro"]["f"] >= plain["micro"]["f"] + 10
     assert full["LAW"]["f"] > 70 and full["ORG"]["f"] > plain["ORG"]["f"]
     assert results["full stack"]["id"]["DATE"]["f"] > 80
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Dra. Valentina Lusia Sinta Herindrasti, M.A", ["Valentina Lusia Sinta Herindrasti"]),
+        ("1. Dr. Dhaniswara K. Hardjono, S.H., M.H., M.B.A. selaku Rektor", ["Dhaniswara K. Hardjono"]),
+        ("4. Leonard Felix Hutabarat, S.IP., M.Si., P.hD selaku Dosen", ["Leonard Felix Hutabarat"]),
+        ("(Wawancara dengan Bapak Umar, 12 Maret 2023)", ["Umar"]),
+        ("Bapak Kepala Dinas Sosial hadir dalam rapat.", []),
+    ],
+)
+def test_titled_names(text: str, names: list[str]) -> None:
+    from nlp_iom.ner.persons import find_titled_names
+
+    assert [text[s:e] for s, e in find_titled_names(text)] == names
+
+
+def test_lower_case_names_are_dropped() -> None:
+    import spacy
+    from spacy.tokens import Span
+
+    import nlp_iom.ner.unify  # noqa: F401  (registers the factory)
+
+    nlp = spacy.blank("id")
+    unify = nlp.add_pipe("iom_unify_labels")
+    doc = nlp.make_doc("kejahatan luar biasa (extraordinary crime) di Sambas")
+    doc.ents = [Span(doc, 4, 6, label="PER"), Span(doc, 8, 9, label="GPE")]
+    assert [(e.text, e.label_) for e in unify(doc).ents] == [("Sambas", "LOC")]

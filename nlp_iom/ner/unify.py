@@ -28,17 +28,28 @@ LABEL_MAP: dict[str, str] = {
 DROPPED = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY", "PRODUCT", "WORK_OF_ART", "LANGUAGE"})
 
 
-class UnifyLabels:
-    """Relabel ``doc.ents`` with :data:`LABEL_MAP`; drop :data:`DROPPED`; keep unknown labels."""
+#: Name labels that need a capital letter or digit somewhere in the span. The Indonesian model
+#: learned lower-case names from NERP's lower-cased news and otherwise tags phrases such as
+#: "extraordinary crime" in running text.
+NAME_LABELS = ("PER", "ORG", "LOC")
 
-    def __init__(self, label_map: dict[str, str], dropped: list[str]) -> None:
+
+class UnifyLabels:
+    """Relabel ``doc.ents`` with :data:`LABEL_MAP`; drop :data:`DROPPED` and lower-case names; keep unknown labels."""
+
+    def __init__(self, label_map: dict[str, str], dropped: list[str], cased_labels: list[str]) -> None:
         self.label_map = dict(label_map)
         self.dropped = frozenset(dropped)
+        self.cased = frozenset(cased_labels)
 
     def __call__(self, doc: Doc) -> Doc:
         ents = []
         for ent in doc.ents:
             if ent.label_ in self.dropped:
+                continue
+            if self.label_map.get(ent.label_, ent.label_) in self.cased and not any(
+                c.isupper() or c.isdigit() for c in ent.text
+            ):
                 continue
             label = self.label_map.get(ent.label_, ent.label_)
             ents.append(ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label))
@@ -48,8 +59,10 @@ class UnifyLabels:
 
 @Language.factory(
     "iom_unify_labels",
-    default_config={"label_map": LABEL_MAP, "dropped": sorted(DROPPED)},
+    default_config={"label_map": LABEL_MAP, "dropped": sorted(DROPPED), "cased_labels": list(NAME_LABELS)},
 )
-def make_unify_labels(nlp: Language, name: str, label_map: dict[str, str], dropped: list[str]) -> UnifyLabels:
+def make_unify_labels(
+    nlp: Language, name: str, label_map: dict[str, str], dropped: list[str], cased_labels: list[str]
+) -> UnifyLabels:
     """spaCy factory of :class:`UnifyLabels`."""
-    return UnifyLabels(label_map, dropped)
+    return UnifyLabels(label_map, dropped, cased_labels)
