@@ -90,3 +90,10 @@ def test_annotate_seed_paper_offsets_and_json() -> None:
     for passage, entity in entities:
         assert passage.text[entity["start"] : entity["end"]] == entity["text"]
     assert Document.from_json(doc.to_json()) == doc
+
+
+def test_transformer_tier_settings_and_missing_model(tmp_path) -> None:
+    with pytest.raises(errors.ConfigError, match="tier"):
+        NerSettings(tier="huge")
+    with pytest.raises(errors.ModelNotFoundError, match="train_transformer final"):
+        load_pipeline("id", NerSettings(tier="trf", transformer_model=str(tmp_path / "absent")))

