@@ -1,8 +1,9 @@
 """NER speed (words/s) of each pipeline on the seeds and a shared PDF, all in one run.
 
 Baseline: plain en_core_web_sm (its own labels, no nlp_iom components). Compared: the
-English pipeline with the domain layer, the Indonesian CNN pipeline with and without it,
-and ``nlp_iom.annotate`` end to end (routing by language) on each document.
+English pipeline with the domain layer; the Indonesian CNN alone, with the stanza sentence
+splitter, and with both the splitter and the domain layer; and ``nlp_iom.annotate`` end to end
+(routing by language) on each document.
 
 Usage: python benchmarks/ner.py [--repeat N]
 """
@@ -46,8 +47,9 @@ def main() -> None:
     pipelines = {
         "en_core_web_sm, plain (baseline)": plain,
         "English + domain layer": load_pipeline("en"),
-        "Indonesian CNN, statistical only": load_pipeline("id", NerSettings(domain=False)),
-        "Indonesian CNN + domain layer": load_pipeline("id"),
+        "Indonesian CNN alone": load_pipeline("id", NerSettings(domain=False, sentences=False)),
+        "Indonesian CNN + stanza sentences": load_pipeline("id", NerSettings(domain=False)),
+        "Indonesian CNN + sentences + domain": load_pipeline("id"),
     }
     for nlp in pipelines.values():  # warm up
         list(nlp.pipe(["IOM bekerja sama dengan Pemerintah Kabupaten Sambas."]))

@@ -9,7 +9,6 @@ handled as the settings say. Over-long passages are cut at sentence ends.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +18,6 @@ from nlp_iom.document import Document, Passage
 from nlp_iom.extract.language import detect_language
 from nlp_iom.ner.pipelines import NerSettings, load_pipeline, route
 
-#: Sentence ends for cutting mixed or over-long passages (abbreviations may over-split; harmless here).
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(\[]?[A-Z0-9])")
 #: Span extensions copied into the entity dicts, if the domain layer registered them.
 SPAN_ATTRIBUTES = {
     "iom_subtype": "subtype",
@@ -40,11 +37,11 @@ class _Piece:
 
 
 def _sentences(text: str) -> Iterator[tuple[int, str]]:
-    start = 0
-    for match in SENTENCE_END.finditer(text):
-        yield start, text[start : match.start()]
-        start = match.end()
-    yield start, text[start:]
+    """Sentences with their offsets, from :func:`nlp_iom.ner.sentences.split_sentences`."""
+    from nlp_iom.ner.sentences import split_sentences
+
+    for start, end in split_sentences(text):
+        yield start, text[start:end]
 
 
 def _chunks(text: str, max_chars: int) -> Iterator[tuple[int, str]]:

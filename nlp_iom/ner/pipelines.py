@@ -50,6 +50,8 @@ class NerSettings:
             fine-tuned for NER; built by ``python -m nlp_iom.ner.train_transformer final`` into the cache).
         transformer_model: Folder of the ``trf`` tier; ``default`` is ``<cache>/ner_id_trf``.
         domain: Add the domain components (organisations, regions, laws, acronyms, informants).
+        sentences: Split Indonesian docs into sentences with the shipped stanza tokenizer
+            (``iom_sentences``; "No.", "Kab.", "dkk." do not end a sentence).
         exclude_domain: Domain components to leave out, by name.
         max_chars: Longer passages are cut at sentence ends into pieces of at most this size.
         other_language: ``skip`` a passage in a third language (recorded, no entities),
@@ -62,6 +64,7 @@ class NerSettings:
     tier: str = "cnn"
     transformer_model: str = "default"
     domain: bool = True
+    sentences: bool = True
     exclude_domain: tuple[str, ...] = field(default_factory=tuple)
     max_chars: int = 20_000
     other_language: str = "skip"
@@ -141,6 +144,9 @@ def load_pipeline(language: str, settings: NerSettings = NerSettings()) -> Langu
         nlp = _load_statistical(name, language)
     importlib.import_module("nlp_iom.ner.unify")
     nlp.add_pipe("iom_unify_labels")  # always: one label scheme for both languages
+    if language == "id" and settings.sentences:
+        importlib.import_module("nlp_iom.ner.sentences")
+        nlp.add_pipe("iom_sentences", first=True)
     if settings.domain:
         add_domain_components(nlp, settings)
     return nlp
