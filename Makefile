@@ -18,6 +18,8 @@ install: $(BIN)/python
 run: install
 	$(BIN)/nlp-iom extract seeds/*.txt --format json --out $(OUT)
 	$(BIN)/nlp-iom extract seeds/*.txt --format md --out $(OUT)
+	$(BIN)/nlp-iom ner seeds/*.txt > $(OUT)/entities.md
+	@echo "wrote $(OUT)/entities.md"
 
 test: install
 	$(BIN)/python -m pytest -q
