@@ -295,3 +295,12 @@ def test_custom_gazetteer_through_registry(tmp_path) -> None:
     path.write_text('{"name": "X", "subtype": "CHURCH"}\n')
     with pytest.raises(ConfigError, match="subtype"):
         gazetteer.load_entries(path)
+
+
+def test_department_of_a_university_is_academic(english) -> None:
+    doc = english("Department of International Relations, Universitas Tanjungpura, Pontianak, Indonesia")
+    subtypes = {e.text: e._.iom_subtype for e in doc.ents if e.label_ == "ORG"}
+    assert subtypes["Department of International Relations"] == "ACADEMIC"
+    assert subtypes["Universitas Tanjungpura"] == "ACADEMIC"
+    ministry = english("The Department of Foreign Affairs met IOM in Jakarta.")
+    assert {e.text: e._.iom_subtype for e in ministry.ents}["Department of Foreign Affairs"] == "GOV"

@@ -73,6 +73,8 @@ GOV_TAILS = ("Ministry",)
 #: Connectors at which a generic match is cut when a new head follows ("Polres X dan Dinas Y").
 SPLIT_CONNECTORS = frozenset({"dan", "and", "&", ",", "serta"})
 ACADEMIC_TAILS = ("University",)
+#: Heads of university units that the generic GOV patterns also match ("Department of ...").
+ACADEMIC_UNIT_HEADS = frozenset({"Department", "Departemen", "Faculty", "Fakultas", "Jurusan", "School"})
 
 
 @dataclass(frozen=True)
@@ -295,7 +297,22 @@ class OrgRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         # Gazetteer spans come first so that they win ties against generic patterns.
         spans = filter_spans(self._gazetteer_spans(doc) + self._pattern_spans(doc))
+        _academic_units(spans)
         return merge_entities(doc, spans)
+
+
+def _academic_units(spans: list[Span]) -> None:
+    """A "Department of X" right before a university ("..., Universitas Tanjungpura") is ACADEMIC, not GOV."""
+    ordered = sorted(spans, key=lambda span: span.start)
+    for unit, parent in zip(ordered, ordered[1:]):
+        between = unit.doc[unit.end : parent.start]
+        if (
+            unit._.iom_subtype == GOV
+            and unit[0].text in ACADEMIC_UNIT_HEADS
+            and parent._.iom_subtype == ACADEMIC
+            and all(token.text == "," for token in between)
+        ):
+            unit._.iom_subtype = ACADEMIC
 
 
 @Language.factory(
