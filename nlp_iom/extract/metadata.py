@@ -7,11 +7,11 @@ and, for theses, on the approval pages ("Oleh:", "Nama : ...").
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 
 from nlp_iom.document import Author, Metadata
 from nlp_iom.extract.blocks import Block
+from nlp_iom.extract.citations import fold
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
@@ -259,8 +259,8 @@ def _assign_emails(meta: Metadata) -> None:
     """Give each author the e-mail whose local part holds their first name or surname, else pair in order."""
     free = list(meta.emails)
     for author in meta.authors:
-        parts = [_fold(p) for p in author.name.split() if len(p) >= MIN_NAME_PART]
-        match = next((e for e in free if any(p in _fold(e.split("@")[0]) for p in parts)), None)
+        parts = [fold(p).replace(" ", "") for p in author.name.split() if len(p) >= MIN_NAME_PART]
+        match = next((e for e in free if any(p in fold(e.split("@")[0]).replace(" ", "") for p in parts)), None)
         if match is not None:
             author.email = match
             free.remove(match)
@@ -268,10 +268,6 @@ def _assign_emails(meta: Metadata) -> None:
     if unmatched and len(unmatched) == len(free):
         for author, email in zip(unmatched, free):
             author.email = email
-
-
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if c.isalnum() and ord(c) < 128)
 
 
 def _thesis_authors(front: list[Block]) -> list[Author]:
