@@ -7,13 +7,17 @@ from nlp_iom.reader import ReadSettings, read
 
 __version__ = "0.1.0"
 
-__all__ = ["Document", "ReadSettings", "SCHEMA_VERSION", "__version__", "annotate", "read"]
+__all__ = ["Document", "ReadSettings", "SCHEMA_VERSION", "__version__", "annotate", "classify", "read"]
 
 
 def __getattr__(name: str) -> object:
-    """Import the NER stage lazily, so that extraction alone does not load spaCy."""
+    """Import the NER and classification stages lazily, so that extraction alone loads neither."""
     if name == "annotate":
         from nlp_iom.ner.annotate import annotate
 
         return annotate
+    if name == "classify":
+        from nlp_iom.classify.api import classify
+
+        return classify
     raise AttributeError(f"module 'nlp_iom' has no attribute {name!r}")

@@ -156,6 +156,62 @@ def ner(
         raise typer.Exit(1)
 
 
+def classify_files(paths: list[Path], codebooks: list[str], fmt: str = "md", zero_shot: bool = False,
+                   settings: ReadSettings | None = None) -> list[tuple[Path, str]]:
+    """Extract and classify each file; return ``(path, rendered profile)`` pairs.
+
+    Raises:
+        InputError: A file cannot be read (the CLI reports it and goes on).
+        CodebookError: A codebook file is invalid.
+    """
+    from dataclasses import asdict
+
+    from nlp_iom.classify.api import ClassifySettings, classify, load_classifier, profile, render_profile
+
+    if fmt not in FORMATS:
+        raise ConfigError("format", f"must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    options = ClassifySettings(codebooks=tuple(codebooks), zero_shot=zero_shot)
+    models = [load_classifier(spec, options.embedder, zero_shot) for spec in codebooks]
+    results = []
+    for path in paths:
+        doc = classify(read(path, settings), options, classifiers=models)
+        profiles = [profile(doc, classifier=model) for model in models]
+        if fmt == "json":
+            results.append((path, json.dumps({"file": str(path), "title": doc.metadata.title,
+                                              "stage": doc.stages.get("classify"),
+                                              "profiles": [asdict(p) for p in profiles]},
+                                             ensure_ascii=False, indent=1)))
+        else:
+            title = doc.metadata.title or path.name
+            results.append((path, "\n".join(render_profile(p, title) for p in profiles)))
+    return results
+
+
+@app.command()
+def classify(
+    files: list[Path] = typer.Argument(..., help="PDF, .txt or .md files."),
+    codebook: list[str] = typer.Option(["haas"], "--codebook", "-c",
+                                       help="haas, ingo, a codebook YAML/JSON (zero-shot) or a trained-model folder; repeatable."),
+    format: str = typer.Option("md", "--format", "-f", help="md or json."),
+    zero_shot: bool = typer.Option(False, "--zero-shot", help="Ignore trained models; classify from the codebook alone."),
+    reader: str = typer.Option("pdfium", help="PDF reader: pdfium (fast) or pdfplumber (reference)."),
+) -> None:
+    """Print each file's profile by theory codes: share of body passages per code and the strongest evidence."""
+    failed = False
+    for path in files:
+        try:
+            for _, text in classify_files([path], codebook, format, zero_shot, ReadSettings(reader=reader)):
+                typer.echo(text)
+        except InputError as exc:
+            typer.echo(f"FAILED {path}: [{exc.kind}] {exc.cause}", err=True)
+            failed = True
+        except NlpIomError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.callback()
 def main() -> None:
     """nlp_iom command line."""

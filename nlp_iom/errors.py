@@ -121,3 +121,40 @@ class UnsupportedLanguageError(NlpIomError):
     def __init__(self, language: str, where: str = "") -> None:
         self.language = language
         super().__init__(f"no pipeline for language {language!r}{f' ({where})' if where else ''}; nlp_iom handles id and en")
+
+
+class CodebookError(ConfigError):
+    """A codebook file is invalid; the message names the file and the bad field.
+
+    Args:
+        source: The codebook file (or name) that failed.
+        field: Dotted path of the offending field, e.g. ``codes[2].definition.id``.
+        cause: What is wrong with it.
+    """
+
+    def __init__(self, source: str | Path, field: str, cause: str) -> None:
+        self.source = str(source)
+        super().__init__(field, cause)
+        self.args = (f"{self.source}: invalid codebook field {field!r}: {cause}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class TooFewExamplesError(NlpIomError):
+    """A code has too few labelled examples to train a classifier head for it.
+
+    Args:
+        code: The code id.
+        found: Positive examples found.
+        needed: The minimum the trainer needs.
+    """
+
+    def __init__(self, code: str, found: int, needed: int) -> None:
+        self.code = code
+        self.found = found
+        self.needed = needed
+        super().__init__(
+            f"code {code!r} has {found} positive example(s), {needed} needed to train it; "
+            "add examples or use fallback='zero-shot'"
+        )
