@@ -19,13 +19,16 @@ run: install
 	$(BIN)/nlp-iom extract seeds/*.txt --format json --out $(OUT)
 	$(BIN)/nlp-iom extract seeds/*.txt --format md --out $(OUT)
 	$(BIN)/nlp-iom ner seeds/*.txt > $(OUT)/entities.md
-	@echo "wrote $(OUT)/entities.md"
+	$(BIN)/nlp-iom classify seeds/*.txt --codebook haas --codebook ingo > $(OUT)/codes.md
+	@echo "wrote $(OUT)/entities.md and $(OUT)/codes.md"
 
 test: install
 	$(BIN)/python -m pytest -q
 
 bench: install
 	$(BIN)/python benchmarks/extract.py
+	$(BIN)/python benchmarks/ner.py
+	$(BIN)/python benchmarks/embed.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

@@ -17,7 +17,7 @@ def __getattr__(name: str) -> object:
 
         return annotate
     if name == "classify":
-        from nlp_iom.classify.api import classify
+        import nlp_iom.classify as classify  # a callable module: nlp_iom.classify(document)
 
         return classify
     raise AttributeError(f"module 'nlp_iom' has no attribute {name!r}")

@@ -191,9 +191,10 @@ def render_profile(result: Profile, source: str = "") -> str:
             continue
         lines += ["", f"### {c.label}", ""]
         for ev in c.evidence:
-            pages = ", ".join(str(p) for p in ev["pages"]) or "–"
+            where = (f"p. {', '.join(str(p) for p in ev['pages'])}" if ev["pages"]
+                     else f"§ {ev['section'].split(' > ')[-1]}" if ev["section"] else "–")
             indicators = f" · indicators: {', '.join(ev['indicators'])}" if ev["indicators"] else ""
-            lines.append(f"- p. {pages} (p={ev['probability']:.2f}{indicators}): {ev['text']}")
+            lines.append(f"- {where} (p={ev['probability']:.2f}{indicators}): {ev['text']}")
     return "\n".join(lines) + "\n"
 
 
