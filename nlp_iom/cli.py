@@ -6,7 +6,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import typer
 
@@ -141,10 +141,15 @@ def ner(
     reader: str = typer.Option("pdfium", help="PDF reader: pdfium (fast) or pdfplumber (reference)."),
 ) -> None:
     """Print the named entities of each file: organisations (with subtype), places, laws, people, dates."""
+    _print_each(files, lambda path: ner_files([path], format, ReadSettings(reader=reader)))
+
+
+def _print_each(files: list[Path], render: Callable[[Path], list[tuple[Path, str]]]) -> None:
+    """Print ``render(path)`` for each file; a bad file is reported and skipped (exit 1), other errors stop (exit 2)."""
     failed = False
     for path in files:
         try:
-            for _, text in ner_files([path], format, ReadSettings(reader=reader)):
+            for _, text in render(path):
                 typer.echo(text)
         except InputError as exc:
             typer.echo(f"FAILED {path}: [{exc.kind}] {exc.cause}", err=True)
@@ -197,19 +202,7 @@ def classify(
     reader: str = typer.Option("pdfium", help="PDF reader: pdfium (fast) or pdfplumber (reference)."),
 ) -> None:
     """Print each file's profile by theory codes: share of body passages per code and the strongest evidence."""
-    failed = False
-    for path in files:
-        try:
-            for _, text in classify_files([path], codebook, format, zero_shot, ReadSettings(reader=reader)):
-                typer.echo(text)
-        except InputError as exc:
-            typer.echo(f"FAILED {path}: [{exc.kind}] {exc.cause}", err=True)
-            failed = True
-        except NlpIomError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
-    if failed:
-        raise typer.Exit(1)
+    _print_each(files, lambda path: classify_files([path], codebook, format, zero_shot, ReadSettings(reader=reader)))
 
 
 @app.callback()

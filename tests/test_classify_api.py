@@ -84,3 +84,16 @@ def test_spacy_component_puts_codes_on_doc_spans() -> None:
     assert "partner" in {s.label_ for s in spans}
     assert all(s.start == 0 and s.end == len(doc) for s in spans)
     assert doc._.iom_codes["ingo:partner"] == next(s._.iom_code_score for s in spans if s.label_ == "partner")
+
+
+def test_cli_command_goes_on_past_a_bad_file(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from nlp_iom.cli import app
+
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    result = CliRunner().invoke(app, ["classify", str(bad), str(SEED_PAPER), "--codebook", "ingo"])
+    assert result.exit_code == 1
+    assert "FAILED" in result.output and "broken.pdf" in result.output
+    assert "| Partner |" in result.output
