@@ -132,9 +132,12 @@ def _main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, default=GOLD)
     parser.add_argument("--agreement", action="store_true", help="kappa between the two coding passes")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
+    parser.add_argument("--seeds", help="comma-separated fold seeds: print the trained macro-F1 over these splits")
     args = parser.parse_args(argv)
     books = args.codebook or ["haas", "ingo"]
     results = []
+    if args.seeds:
+        return _over_seeds(books, [int(s) for s in args.seeds.split(",")], args.gold, args.embedder)
     for name in books:
         if args.agreement:
             result = agreement(name)
@@ -152,6 +155,21 @@ def _main(argv: list[str] | None = None) -> int:
         results.append(result)
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def _over_seeds(books: list[str], seeds: list[int], gold_path: Path, embedder: str) -> int:
+    """Trained macro-F1 over several fold splits (mean and standard deviation)."""
+    from nlp_iom.embed.embedder import get_embedder
+
+    gold = load_jsonl(gold_path)
+    body = get_embedder(embedder)
+    vectors = body.encode_passages([r["text"] for r in gold])
+    for name in books:
+        scores = [cross_validate(name, gold, body, vectors=vectors, seed=seed)["systems"]["trained"]["macro_f1"]
+                  for seed in seeds]
+        print(f"{name} {embedder}: trained macro-F1 over seeds {seeds}: {scores} "
+              f"mean {np.mean(scores):.1f} sd {np.std(scores):.1f}")
     return 0
 
 
