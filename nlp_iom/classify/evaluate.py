@@ -25,7 +25,7 @@ from sklearn.model_selection import KFold
 from nlp_iom.classify.codebook import Codebook, load_codebook
 from nlp_iom.classify.keywords import KeywordClassifier
 from nlp_iom.classify.metrics import brier, cohen_kappa, expected_calibration_error, score_codes, summary
-from nlp_iom.classify.model import PassageClassifier
+from nlp_iom.classify.model import PassageClassifier, labels_to_matrix
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD_DIR = ROOT / "corpora" / "classify_gold"
@@ -42,12 +42,7 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
 
 def label_matrix(rows: list[dict[str, Any]], codebook: Codebook) -> np.ndarray:
     """0/1 matrix of the codebook's codes from rows that list codes under ``codebook.name``."""
-    index = {c: j for j, c in enumerate(codebook.code_ids)}
-    Y = np.zeros((len(rows), len(index)), np.int8)
-    for i, row in enumerate(rows):
-        for code in row.get(codebook.name, []):
-            Y[i, index[code]] = 1
-    return Y
+    return labels_to_matrix([row.get(codebook.name, []) for row in rows], codebook.code_ids)
 
 
 def agreement(codebook: Codebook | str, passes: tuple[Path, Path] = PASSES) -> dict[str, Any]:

@@ -101,6 +101,15 @@ class IndicatorMatcher:
             grouped.setdefault(match.code, []).append(match)
         return grouped
 
+    def phrase_counts(self, texts: list[str]) -> np.ndarray:
+        """Distinct indicator phrases found per text and code, shape ``(len(texts), n_codes)``."""
+        out = np.zeros((len(texts), len(self.codebook.codes)), dtype=np.int32)
+        for row, text in enumerate(texts):
+            hits = self.by_code(text)
+            for col, code_id in enumerate(self.codebook.code_ids):
+                out[row, col] = len({m.phrase for m in hits.get(code_id, [])})
+        return out
+
 
 class KeywordClassifier:
     """The keyword-rule baseline: a code is on when ``min_hits`` of its indicators occur.
@@ -117,10 +126,4 @@ class KeywordClassifier:
 
     def predict(self, texts: list[str]) -> np.ndarray:
         """0/1 matrix of shape ``(len(texts), n_codes)``."""
-        out = np.zeros((len(texts), len(self.codebook.codes)), dtype=np.int8)
-        for row, text in enumerate(texts):
-            hits = self.matcher.by_code(text)
-            for col, code_id in enumerate(self.codebook.code_ids):
-                if len({m.phrase for m in hits.get(code_id, [])}) >= self.min_hits:
-                    out[row, col] = 1
-        return out
+        return (self.matcher.phrase_counts(list(texts)) >= self.min_hits).astype(np.int8)

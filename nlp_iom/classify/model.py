@@ -54,7 +54,8 @@ class Prediction:
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def _labels_matrix(labels: Sequence[Sequence[str]] | np.ndarray, code_ids: list[str]) -> np.ndarray:
+def labels_to_matrix(labels: Sequence[Sequence[str]] | np.ndarray, code_ids: list[str]) -> np.ndarray:
+    """0/1 matrix (passages x codes, codebook column order) from per-passage code lists."""
     if isinstance(labels, np.ndarray):
         return labels.astype(np.int8)
     index = {c: j for j, c in enumerate(code_ids)}
@@ -112,16 +113,12 @@ class PassageClassifier:
 
     def indicator_features(self, texts: Sequence[str]) -> np.ndarray:
         """Per passage and code, log(1 + distinct indicator phrases of the code found)."""
-        H = np.zeros((len(texts), len(self.code_ids)), np.float32)
-        for i, text in enumerate(texts):
-            hits = self.matcher.by_code(text)
-            for j, code in enumerate(self.code_ids):
-                H[i, j] = np.log1p(len({m.phrase for m in hits.get(code, [])}))
-        return H
+        return np.log1p(self.matcher.phrase_counts(list(texts))).astype(np.float32)
 
-    def features(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def features(vectors: np.ndarray, indicators: np.ndarray) -> np.ndarray:
         """The linear head's input: the embedding and the weighted indicator features."""
-        return np.hstack([vectors, INDICATOR_WEIGHT * self.indicator_features(texts)]).astype(np.float32)
+        return np.hstack([vectors, INDICATOR_WEIGHT * indicators]).astype(np.float32)
 
     # -- training -----------------------------------------------------------
     @classmethod
@@ -160,7 +157,7 @@ class PassageClassifier:
                 data (useful for a new codebook with few labelled passages).
         """
         texts = list(texts)
-        Y = _labels_matrix(labels, self.code_ids)
+        Y = labels_to_matrix(labels, self.code_ids)
         if len(texts) != len(Y):
             raise ValueError(f"{len(texts)} texts but {len(Y)} label rows")
         X = np.asarray(vectors, np.float32) if vectors is not None else self.embed(texts)
@@ -169,7 +166,7 @@ class PassageClassifier:
             extra += [(e.text, []) for c in self.codebook.codes for e in c.negative]
             if extra:
                 X = np.vstack([X, self.embed([t for t, _ in extra])])
-                Y = np.vstack([Y, _labels_matrix([lab for _, lab in extra], self.code_ids)])
+                Y = np.vstack([Y, labels_to_matrix([lab for _, lab in extra], self.code_ids)])
                 texts = texts + [t for t, _ in extra]
                 ids = list(ids or [str(i) for i in range(len(Y) - len(extra))]) + ["codebook"] * len(extra)
         counts = Y.sum(axis=0)
@@ -183,7 +180,7 @@ class PassageClassifier:
                                code, int(counts[j]), MIN_POSITIVES)
         self._build_zeroshot()
         if self.trained_codes.any():
-            F = self.features(texts, X)
+            F = self.features(X, self.indicator_features(texts))
             head = LinearHead(C=self.C).fit(F, Y[:, self.trained_codes])
             self.linear = _expand(head, self.trained_codes, F.shape[1])
         self._set_examples(texts, Y, [{"id": (ids[i] if ids else str(i)), "text": t} for i, t in enumerate(texts)],
@@ -193,7 +190,7 @@ class PassageClassifier:
     def _set_examples(self, texts: list[str], labels: Any, rows: list[dict[str, Any]],
                       vectors: np.ndarray | None = None) -> None:
         self.example_vectors = vectors if vectors is not None else self.embed(texts)
-        self.example_labels = _labels_matrix(labels, self.code_ids)
+        self.example_labels = labels_to_matrix(labels, self.code_ids)
         self.example_texts = rows
 
     # -- inference ----------------------------------------------------------
@@ -204,7 +201,7 @@ class PassageClassifier:
         H = self.indicator_features(texts)
         proba = self.zeroshot.predict_proba(X, H)
         if self.linear is not None and self.trained_codes.any():
-            linear = self.linear.predict_proba(np.hstack([X, INDICATOR_WEIGHT * H]).astype(np.float32))
+            linear = self.linear.predict_proba(self.features(X, H))
             proba[:, self.trained_codes] = linear[:, self.trained_codes]
         return proba
 
