@@ -54,10 +54,11 @@ def test_missing_model_is_a_clear_error(tmp_path) -> None:
         load_pipeline("id", NerSettings(indonesian_model=str(tmp_path / "nothing")))
 
 
-def test_long_passages_are_cut_at_sentence_ends() -> None:
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_long_passages_are_cut_at_sentence_ends(language: str) -> None:
     sentence = "IOM trained village paralegals in Sambas Regency. "
     text = sentence * 400
-    pieces = list(_chunks(text, 1000))
+    pieces = list(_chunks(text, 1000, language))
     assert all(len(piece) <= 1000 for _, piece in pieces)
     assert all(text[start : start + len(piece)] == piece for start, piece in pieces)
     assert all(piece.startswith("IOM") for _, piece in pieces)

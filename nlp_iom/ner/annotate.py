@@ -36,21 +36,21 @@ class _Piece:
     language: str
 
 
-def _sentences(text: str) -> Iterator[tuple[int, str]]:
-    """Sentences with their offsets, from :func:`nlp_iom.ner.sentences.split_sentences`."""
+def _sentences(text: str, language: str = "id") -> Iterator[tuple[int, str]]:
+    """Sentences with their offsets, from :func:`nlp_iom.ner.sentences.split_sentences` for ``language``."""
     from nlp_iom.ner.sentences import split_sentences
 
-    for start, end in split_sentences(text):
+    for start, end in split_sentences(text, language):
         yield start, text[start:end]
 
 
-def _chunks(text: str, max_chars: int) -> Iterator[tuple[int, str]]:
+def _chunks(text: str, max_chars: int, language: str = "id") -> Iterator[tuple[int, str]]:
     """Cut ``text`` at sentence ends into pieces of at most ``max_chars`` (a longer sentence is cut hard)."""
     if len(text) <= max_chars:
         yield 0, text
         return
     piece_start, piece_end = 0, 0
-    for start, sentence in _sentences(text):
+    for start, sentence in _sentences(text, language):
         end = start + len(sentence)
         if end - piece_start > max_chars and piece_end > piece_start:
             yield piece_start, text[piece_start:piece_end]
@@ -73,11 +73,13 @@ def _pieces(document: Document, settings: NerSettings, skipped: list[dict[str, A
         if target is None:
             skipped.append({"passage": passage.id, "language": passage.language, "reason": "unsupported language"})
             continue
-        for offset, text in _chunks(passage.text, settings.max_chars):
+        # English text is cut by the English (rule) splitter; Indonesian and mixed text by the Indonesian one.
+        split_language = "en" if target == "en" else "id"
+        for offset, text in _chunks(passage.text, settings.max_chars, split_language):
             if target != "mixed":
                 pieces.append(_Piece(passage, offset, text, target))
                 continue
-            for start, sentence in _sentences(text):
+            for start, sentence in _sentences(text, split_language):
                 language = route(detect_language(sentence), doc_language, settings) or "en"
                 language = language if language != "mixed" else (doc_language if doc_language in ("id", "en") else "en")
                 pieces.append(_Piece(passage, offset + start, sentence, language))
