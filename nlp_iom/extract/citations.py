@@ -24,13 +24,28 @@ KIND_INTERVIEW = "interview"
 PERSONAL_KINDS = (KIND_PERSONAL, KIND_INTERVIEW)
 
 YEAR = r"(?:1[6-9]\d\d|20\d\d)"
+#: English and Indonesian month names and abbreviations -> month number (one table for metadata dates, citations and NER dates).
 MONTHS = {
-    "january": 1, "januari": 1, "jan": 1, "february": 2, "februari": 2, "pebruari": 2, "feb": 2, "peb": 2,
-    "march": 3, "maret": 3, "mar": 3, "april": 4, "apr": 4, "may": 5, "mei": 5, "june": 6, "juni": 6,
-    "jun": 6, "july": 7, "juli": 7, "jul": 7, "august": 8, "agustus": 8, "aug": 8, "agu": 8, "agt": 8,
-    "ags": 8, "september": 9, "sep": 9, "sept": 9, "october": 10, "oktober": 10, "oct": 10, "okt": 10,
-    "november": 11, "nov": 11, "nopember": 11, "december": 12, "desember": 12, "dec": 12, "des": 12,
-}  # fmt: skip
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "januari", "jan"),
+            ("february", "februari", "feb", "pebruari", "peb"),
+            ("march", "maret", "mar"),
+            ("april", "apr"),
+            ("may", "mei"),
+            ("june", "juni", "jun"),
+            ("july", "juli", "jul"),
+            ("august", "agustus", "aug", "agu", "agt", "ags"),
+            ("september", "sep", "sept"),
+            ("october", "oktober", "oct", "okt"),
+            ("november", "nopember", "nov"),
+            ("december", "desember", "dec", "des"),
+        ),
+        start=1,
+    )
+    for name in names
+}
 MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 #: "October 2, 2019" / "2 Oktober 2019" / "2019-10-02" / "02/10/2019".
 DATE_MDY_RE = re.compile(r"\b(?P<month>" + MONTH + r")\s+(?P<day>\d{1,2}),?\s+(?P<year>" + YEAR + r")\b", re.I)

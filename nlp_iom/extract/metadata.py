@@ -11,31 +11,10 @@ from datetime import date
 
 from nlp_iom.document import Author, Metadata
 from nlp_iom.extract.blocks import Block
-from nlp_iom.extract.citations import fold
+from nlp_iom.extract.citations import MONTHS, fold
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "januari", "jan"),
-            ("february", "februari", "feb", "pebruari"),
-            ("march", "maret", "mar"),
-            ("april", "apr"),
-            ("may", "mei"),
-            ("june", "juni", "jun"),
-            ("july", "juli", "jul"),
-            ("august", "agustus", "aug", "agu", "agt"),
-            ("september", "sep", "sept"),
-            ("october", "oktober", "oct", "okt"),
-            ("november", "nopember", "nov"),
-            ("december", "desember", "dec", "des"),
-        ),
-        start=1,
-    )
-    for name in names
-}
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 DATE = re.compile(
     rf"(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?,?\s+(?P<y1>\d{{4}})"
