@@ -11,7 +11,7 @@ import pytest
 
 from nlp_iom.classify.api import load_classifier, model_dir
 from nlp_iom.classify.model import MIN_POSITIVES, PassageClassifier
-from nlp_iom.errors import ModelNotFoundError, TooFewExamplesError
+from nlp_iom.errors import ConfigError, ModelNotFoundError, TooFewExamplesError
 
 DATA = Path(__file__).parent / "data"
 
@@ -110,6 +110,8 @@ def test_user_codebook_trains_with_few_examples_and_falls_back_to_zero_shot(haas
     with pytest.raises(TooFewExamplesError) as info:
         PassageClassifier(DATA / "archer_codebook.yaml", haas.embedder).fit(texts, labels, fallback="error")
     assert info.value.code == "actor" and info.value.needed == MIN_POSITIVES
+    with pytest.raises(ConfigError, match="fallback"):
+        PassageClassifier(DATA / "archer_codebook.yaml", haas.embedder).fit(texts, labels, fallback="ignore")
 
 
 def test_zero_shot_from_the_codebook_alone(haas: PassageClassifier) -> None:

@@ -30,7 +30,7 @@ from safetensors.numpy import load_file, save_file
 from nlp_iom.classify.codebook import Codebook, codebook_from_dict, load_codebook
 from nlp_iom.classify.head import DEFAULT_C, LinearHead, ZeroShotHead
 from nlp_iom.classify.keywords import IndicatorMatcher
-from nlp_iom.errors import ModelNotFoundError, TooFewExamplesError
+from nlp_iom.errors import ConfigError, ModelNotFoundError, TooFewExamplesError
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ MIN_POSITIVES = 4
 #: Weight of the indicator-phrase features (log of 1 + distinct phrases matched, one per code) beside
 #: the unit-length embedding in the linear head's input.
 INDICATOR_WEIGHT = 0.3
+#: What ``fit`` does with a code that has too few examples.
+FALLBACKS = ("zero-shot", "error")
 #: Closest labelled examples returned as evidence.
 EVIDENCE_EXAMPLES = 3
 FORMAT_VERSION = 1
@@ -156,8 +158,11 @@ class PassageClassifier:
             use_codebook_examples: Add the codebook's positive and negative examples to the training
                 data (useful for a new codebook with few labelled passages).
         """
+        if fallback not in FALLBACKS:
+            raise ConfigError("fallback", f"must be one of {', '.join(FALLBACKS)}, got {fallback!r}")
         texts = list(texts)
         Y = labels_to_matrix(labels, self.code_ids)
+        self.linear = None
         if len(texts) != len(Y):
             raise ValueError(f"{len(texts)} texts but {len(Y)} label rows")
         X = np.asarray(vectors, np.float32) if vectors is not None else self.embed(texts)
