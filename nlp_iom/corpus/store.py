@@ -29,6 +29,7 @@ from nlp_iom.corpus.bm25 import BM25Index
 from nlp_iom.corpus.search import Hit, SearchFilters, run_search
 from nlp_iom.document import Document
 from nlp_iom.errors import ConfigError, NlpIomError, SchemaVersionError
+from nlp_iom.hashing import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,6 @@ DB_NAME = "corpus.sqlite"
 VECTORS_NAME = "vectors.npy"
 TMP_SUFFIX = ".tmp"
 DEFAULT_EMBEDDER = "e5-small"
-HASH_CHUNK = 1 << 20
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -105,20 +105,11 @@ class AddReport:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def file_hash(path: Path) -> str:
-    """SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def document_hash(doc: Document) -> str:
     """Content hash of a Document: of its source file's bytes when that file exists, else of its text."""
     source = doc.metadata.source
     if source and Path(source).is_file():
-        return file_hash(Path(source))
+        return file_sha256(Path(source))
     return hashlib.sha256((doc.text or doc.to_json(indent=None)).encode("utf-8")).hexdigest()
 
 
@@ -294,7 +285,7 @@ class Corpus:
         report = AddReport()
         for path in files:
             try:
-                content_hash = file_hash(path) if path.is_file() else None
+                content_hash = file_sha256(path) if path.is_file() else None
                 if content_hash and self.has_hash(content_hash):
                     report.skipped.append(str(path))
                     continue

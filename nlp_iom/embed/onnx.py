@@ -27,7 +27,6 @@ Settings, chosen by measurement on a 2-core CPU with ~100-word passages (see
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import os
@@ -44,6 +43,7 @@ import numpy as np
 from nlp_iom.embed import e5
 from nlp_iom.embed.embedder import E5_PROMPTS, Embedder
 from nlp_iom.errors import ModelNotFoundError
+from nlp_iom.hashing import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,6 @@ REDUCE_RANGE = False
 INPUT_NAMES = ("input_ids", "attention_mask")
 OUTPUT_NAME = "embedding"
 BUILD_HINT = "python -m nlp_iom.embed.onnx build"
-_HASH_CHUNK = 1 << 22
 
 
 def onnx_dir(cache: Path | None = None) -> Path:
@@ -86,15 +85,6 @@ def settings() -> dict[str, Any]:
         "batch_size": DEFAULT_BATCH_SIZE,
         "prompts": dict(E5_PROMPTS),
     }
-
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def is_onnx_built(folder: Path) -> bool:
