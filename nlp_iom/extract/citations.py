@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from nlp_iom.document import Citation, Reference
+from nlp_iom.extract.dates import MONTHS, YEAR, parse_date_year
 from nlp_iom.extract.references import UPPER
 
 KIND_REFERENCE = "reference"
@@ -23,38 +24,6 @@ KIND_PERSONAL = "personal_communication"
 KIND_INTERVIEW = "interview"
 PERSONAL_KINDS = (KIND_PERSONAL, KIND_INTERVIEW)
 
-YEAR = r"(?:1[6-9]\d\d|20\d\d)"
-#: English and Indonesian month names and abbreviations -> month number (one table for metadata dates, citations and NER dates).
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "januari", "jan"),
-            ("february", "februari", "feb", "pebruari", "peb"),
-            ("march", "maret", "mar"),
-            ("april", "apr"),
-            ("may", "mei"),
-            ("june", "juni", "jun"),
-            ("july", "juli", "jul"),
-            ("august", "agustus", "aug", "agu", "agt", "ags"),
-            ("september", "sep", "sept"),
-            ("october", "oktober", "oct", "okt"),
-            ("november", "nopember", "nov"),
-            ("december", "desember", "dec", "des"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-#: "October 2, 2019" / "2 Oktober 2019" / "2019-10-02" / "02/10/2019".
-DATE_MDY_RE = re.compile(r"\b(?P<month>" + MONTH + r")\s+(?P<day>\d{1,2}),?\s+(?P<year>" + YEAR + r")\b", re.I)
-DATE_DMY_RE = re.compile(r"\b(?P<day>\d{1,2})\s+(?P<month>" + MONTH + r")\s+(?P<year>" + YEAR + r")\b", re.I)
-DATE_ISO_RE = re.compile(r"\b(?P<year>" + YEAR + r")-(?P<month>\d{1,2})-(?P<day>\d{1,2})\b")
-DATE_NUM_RE = re.compile(r"\b(?P<day>\d{1,2})[/.](?P<month>\d{1,2})[/.](?P<year>" + YEAR + r")\b")
-YEAR_RE = re.compile(r"\b(" + YEAR + r")\b")
-MAX_DAY = 31
-MAX_MONTH = 12
 
 PAREN_RE = re.compile(r"\(([^()]{2,400})\)")
 PART_SPLIT_RE = re.compile(r";")
@@ -119,27 +88,6 @@ class _Part:
     end: int
 
 
-def parse_date(text: str) -> tuple[str | None, int | None]:
-    """Find a full date (English or Indonesian month names) in ``text``.
-
-    Returns:
-        ``(iso_date, year)``; the date is None unless day, month and year are
-        all given, the year falls back to any four-digit year.
-    """
-    for rx in (DATE_MDY_RE, DATE_DMY_RE, DATE_ISO_RE, DATE_NUM_RE):
-        m = rx.search(text)
-        if not m:
-            continue
-        month_text = m.group("month").lower().rstrip(".")
-        month = MONTHS.get(month_text) or (int(month_text) if month_text.isdigit() else 0)
-        day = int(m.group("day"))
-        if 1 <= month <= MAX_MONTH and 1 <= day <= MAX_DAY:
-            year = int(m.group("year"))
-            return f"{year:04d}-{month:02d}-{day:02d}", year
-    year_m = YEAR_RE.search(text)
-    return None, int(year_m.group(1)) if year_m else None
-
-
 def split_names(authors: str) -> list[str]:
     """Split a cited author string into names; organisations stay whole."""
     authors = ETAL_RE.sub("", authors.strip()).strip(" ,")
@@ -173,11 +121,11 @@ def _classify(content: str) -> tuple[str, list[str], list[tuple[int, str]], str 
     personal = PERSONAL_RE.match(content)
     interview = INTERVIEW_RE.match(content)
     if interview and (interview.group("who") or interview.group("date")):
-        date, year = parse_date(interview.group("date") or "")
+        date, year = parse_date_year(interview.group("date") or "")
         who = HONORIFIC_RE.sub("", (interview.group("who") or "").strip())
         return KIND_INTERVIEW, [who] if who else [], [(year, "")] if year else [], date
     if personal:
-        date, year = parse_date(personal.group("date"))
+        date, year = parse_date_year(personal.group("date"))
         kind = KIND_INTERVIEW if re.search(r"interview|wawancara", content, re.I) else KIND_PERSONAL
         who = HONORIFIC_RE.sub("", personal.group("who").strip())
         return kind, [who], [(year, "")] if year else [], date
@@ -192,7 +140,7 @@ def _classify(content: str) -> tuple[str, list[str], list[tuple[int, str]], str 
         return KIND_REFERENCE, split_names(authors), years, None
     dated = NAME_DATE_RE.match(content)
     if dated:
-        date, year = parse_date(dated.group("date"))
+        date, year = parse_date_year(dated.group("date"))
         if date:
             return KIND_PERSONAL, [HONORIFIC_RE.sub("", dated.group("who"))], [(year, "")], date
     return None
@@ -252,7 +200,7 @@ def find_citations(text: str, offset: int = 0, passage_id: int | None = None) ->
         if authors.split()[0] in NOT_AUTHORS:
             continue
         if m.group("personal"):
-            date, year = parse_date(m.group("personal"))
+            date, year = parse_date_year(m.group("personal"))
             kind = KIND_INTERVIEW if re.search(r"interview|wawancara", m.group("personal"), re.I) else KIND_PERSONAL
             found.append(
                 Citation(m.group(0), m.start() + offset, m.end() + offset, passage_id, [authors], year, kind, date=date)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp_iom.document import ZONE_ABSTRACT, ZONE_BACK, ZONE_BODY, ZONE_FRONT, ZONE_REFERENCES
+from nlp_iom.document import ZONE_ABSTRACT, ZONE_BACK, ZONE_FRONT, ZONE_REFERENCES
 from nlp_iom.extract.blocks import Block
 
 #: Longest text (words / characters) still taken for a heading.

@@ -7,21 +7,14 @@ and, for theses, on the approval pages ("Oleh:", "Nama : ...").
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from nlp_iom.document import Author, Metadata
 from nlp_iom.extract.blocks import Block
-from nlp_iom.extract.citations import MONTHS, fold
+from nlp_iom.extract.citations import fold
+from nlp_iom.extract.dates import DATE_PATTERN, parse_date
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-DATE = re.compile(
-    rf"(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?,?\s+(?P<y1>\d{{4}})"
-    rf"|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?\s+(?P<y2>\d{{4}})"
-    r"|(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})",
-    re.I,
-)
 DATE_LABELS = {
     "submitted": r"submitted|received|diterima|dikirim|masuk",
     "revised": r"revised|direvisi|revisi|diperbaiki",
@@ -29,7 +22,7 @@ DATE_LABELS = {
     "published": r"published|available\s+online|diterbitkan|terbit|online",
 }
 LABELLED_DATE = re.compile(
-    rf"\b(?P<label>{'|'.join(DATE_LABELS.values())})\s*(?:on|pada|tanggal)?\s*[:\-–]?\s*(?P<date>{DATE.pattern})", re.I
+    rf"\b(?P<label>{'|'.join(DATE_LABELS.values())})\s*(?:on|pada|tanggal)?\s*[:\-–]?\s*(?P<date>{DATE_PATTERN})", re.I
 )
 INSTITUTION = re.compile(
     r"\b(?:universit(?:y|as|é|at)|institut[e]?|politeknik|polytechnic|sekolah\s+tinggi|college|academy|akademi"
@@ -77,24 +70,6 @@ MIN_NAME_PART = 3
 TITLE_WORDS = (2, 45)
 #: Longest text taken for a person's name.
 MAX_NAME_WORDS = 7
-
-
-def parse_date(text: str) -> str | None:
-    """Parse "22 January 2020", "July 30, 2019", "24 Juni 2024" or ISO dates into ``YYYY-MM-DD``."""
-    match = DATE.search(text)
-    if not match:
-        return None
-    g = match.groupdict()
-    try:
-        if g["y3"]:
-            value = date(int(g["y3"]), int(g["m3"]), int(g["d3"]))
-        elif g["y1"]:
-            value = date(int(g["y1"]), MONTHS[g["m1"].lower()], int(g["d1"]))
-        else:
-            value = date(int(g["y2"]), MONTHS[g["m2"].lower()], int(g["d2"]))
-    except ValueError:
-        return None
-    return value.isoformat()
 
 
 def find_dates(text: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp_iom.errors import ConfigError
-from nlp_iom.extract.metadata import MONTHS
+from nlp_iom.extract.dates import MONTHS
 from nlp_iom.ner.extensions import make_span, merge_entities
 
 COMPONENT = "iom_dates"

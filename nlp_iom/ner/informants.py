@@ -25,7 +25,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from nlp_iom.errors import ConfigError
-from nlp_iom.extract.citations import HONORIFIC_RE, PERSONAL_KINDS, find_citations, parse_date
+from nlp_iom.extract.citations import HONORIFIC_RE, PERSONAL_KINDS, find_citations
+from nlp_iom.extract.dates import parse_date_year
 from nlp_iom.ner.extensions import PER, make_span, merge_entities
 
 COMPONENT = "iom_informants"
@@ -98,7 +99,7 @@ def role_before(text: str, name: str | None = None) -> str | None:
 def role_inside(inner: str, who: str) -> str | None:
     """A role written inside the citation parentheses ("Umar, Kepala Pos Imigrasi Aruk, 12 Maret 2023")."""
     for part in (p.strip() for p in inner.split(",")):
-        if not part or who in part or NOT_ROLE_RE.search(part) or parse_date(part)[1] or part[:1].islower():
+        if not part or who in part or NOT_ROLE_RE.search(part) or parse_date_year(part)[1] or part[:1].islower():
             continue
         if re.match(r"(?:" + _TITLES + r")\b", part, re.I):
             return _clean_role(part)

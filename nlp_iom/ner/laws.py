@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from nlp_iom.errors import ConfigError
-from nlp_iom.extract.citations import MONTHS
+from nlp_iom.extract.dates import MONTHS
 from nlp_iom.ner.extensions import LAW, make_span, merge_entities
 
 COMPONENT = "iom_laws"
