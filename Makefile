@@ -4,14 +4,21 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: install run test bench clean
+.PHONY: install system-deps run test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Debian's chromium renders the review report in the HTML screenshot test (skipped without it).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: chromium not installed (needs root and apt-get); the report screenshot test will be skipped"; fi; }
+
 # torch first, pinned: its CPU wheel is local; an unpinned torch would pull a multi-GB CUDA build.
-install: $(BIN)/python
+install: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e ".[dev]"
 

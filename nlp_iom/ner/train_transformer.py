@@ -27,7 +27,7 @@ from pathlib import Path
 
 from nlp_iom.ner.data import FOLDS, Sentence
 from nlp_iom.ner.labels import CORE_LABELS, IDNER, NERGRIT, NERP, NERUGM, NERUI
-from nlp_iom.ner.train import CNN_DEV, CNN_TEST, CNN_TRAIN, evaluate, read_parts
+from nlp_iom.ner.train import CNN_DEV, CNN_TEST, CNN_TRAIN, PUBLISHED_INDOBERT, evaluate, read_parts
 from nlp_iom.ner.transformer import MODEL_DIRNAME, TransformerNerSettings, train_transformer_ner, transformer_pipeline
 
 DEFAULT_CARD = Path("models/ner_id_trf")
@@ -188,6 +188,7 @@ def render_card(results: dict[str, dict[str, object]]) -> str:
         ]
         for name, scores in result["test"].items():  # type: ignore[union-attr]
             lines += [f"#### {name} ({scores['sentences']} sentences)", "", *_score_rows(scores), ""]
+    lines += _fold_means(results)
     lines += [
         "## Comparison (NER-UI fold 1 test, PER/ORG/LOC)",
         "",
@@ -201,6 +202,38 @@ def render_card(results: dict[str, dict[str, object]]) -> str:
             lines.append(f"| ner_id_trf (this card) | {f1:.2f} |")
     lines.append("")
     return "\n".join(lines)
+
+
+def _fold_means(results: dict[str, dict[str, object]]) -> list[str]:
+    """The IndoLEM table: micro F1 per fold and the mean ± sd per set, next to the published IndoBERT-base."""
+    by_set: dict[str, dict[int, float]] = {}
+    for result in results.values():
+        if result.get("kind") == "fold":
+            f1 = next(iter(result["test"].values()))["f"]  # type: ignore[union-attr]
+            by_set.setdefault(str(result["dataset"]), {})[int(result["fold"])] = float(f1)  # type: ignore[arg-type]
+    if not by_set:
+        return []
+    lines = [
+        "## IndoLEM 5-fold protocol (PER, ORG, LOC)",
+        "",
+        "| set | " + " | ".join(f"fold {k}" for k in FOLDS) + " | mean ± sd | IndoBERT-base (published) |",
+        "|---|" + "---|" * len(FOLDS) + "---|---|",
+    ]
+    for name, folds in sorted(by_set.items()):
+        cells = [f"{folds[k]:.2f}" if k in folds else "not run" for k in FOLDS]
+        values = list(folds.values())
+        mean = sum(values) / len(values)
+        sd = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5 if len(values) > 1 else 0.0
+        summary = f"**{mean:.2f}** ± {sd:.2f}" + ("" if len(values) == len(FOLDS) else f" ({len(values)} folds)")
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {summary} | {PUBLISHED_INDOBERT.get(name, '')} |")
+    lines += [
+        "",
+        "IndoBERT-base figures are the published IndoLEM results (Koto et al., COLING 2020), not measured here. "
+        "This tier is scored on PER, ORG and LOC only (NER-UGM's TIME and QUANTITY are dropped), so its NER-UGM "
+        "figure is not directly comparable with the published one, which covers all of that set's labels.",
+        "",
+    ]
+    return lines
 
 
 def _store(card: Path, key: str, result: dict[str, object]) -> None:
