@@ -210,5 +210,9 @@ def main() -> None:
     """nlp_iom command line."""
 
 
+# The corpus commands (index, search) register themselves on ``app``.
+import nlp_iom.cli_corpus  # noqa: E402,F401
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,140 @@
+"""Corpus commands of ``nlp-iom``: ``index add``, ``search``. Thin wrappers over plain functions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from nlp_iom.cli import app
+from nlp_iom.corpus import AddReport, Corpus, Hit, SearchFilters
+from nlp_iom.errors import ConfigError, NlpIomError
+
+#: Characters of a passage shown in the Markdown hit list.
+SNIPPET_CHARS = 400
+SEARCH_FORMATS = ("md", "json")
+
+index_app = typer.Typer(add_completion=False, help="Build and inspect a corpus folder.")
+app.add_typer(index_app, name="index")
+
+
+def index_paths(paths: list[Path], corpus_path: Path, annotate: bool = True, classify: bool = True) -> AddReport:
+    """Add files and folders to the corpus in ``corpus_path`` (created if needed).
+
+    Args:
+        paths: Files or folders (PDF, .txt, .md; folders are searched recursively).
+        corpus_path: The corpus folder.
+        annotate: Run named-entity recognition first, so searches can filter by entity.
+        classify: Run the Haas and INGO classifiers first, so searches can filter by code.
+
+    Returns:
+        What was added, skipped (same content hash already stored) and failed (with the cause).
+    """
+    with Corpus.open(corpus_path) as corpus:
+        return corpus.add(paths, annotate=annotate, classify=classify)
+
+
+def parse_year(text: str | None) -> int | tuple[int | None, int | None] | None:
+    """``"2019"`` -> 2019, ``"2015-2020"`` / ``"2015-"`` / ``"-2020"`` -> an inclusive range.
+
+    Raises:
+        ConfigError: Not a year or a range of years.
+    """
+    if not text:
+        return None
+    low, sep, high = text.partition("-")
+    try:
+        if not sep:
+            return int(low)
+        return (int(low) if low.strip() else None, int(high) if high.strip() else None)
+    except ValueError as exc:
+        raise ConfigError("year", f"expected YEAR or FROM-TO, got {text!r}") from exc
+
+
+def search_corpus(query: str, corpus_path: Path, top_k: int = 10, filters: SearchFilters | None = None,
+                  mode: str = "hybrid") -> list[Hit]:
+    """Search an existing corpus folder.
+
+    Raises:
+        ConfigError: The folder holds no corpus, or a bad query / option.
+    """
+    if not (corpus_path / "corpus.sqlite").is_file():
+        raise ConfigError("corpus", f"{corpus_path} is not a corpus folder (run `nlp-iom index add` first)")
+    with Corpus.open(corpus_path) as corpus:
+        return corpus.search(query, top_k=top_k, filters=filters, mode=mode)
+
+
+def cite(hit: Hit) -> str:
+    """``Nugrahaningsih (2021), p. 5`` style citation of a hit (section when there is no page)."""
+    names = [name.split()[-1] for name in hit.authors if name.split()]
+    who = names[0] if len(names) == 1 else f"{names[0]} & {names[1]}" if len(names) == 2 else \
+        f"{names[0]} et al." if names else (hit.title or "untitled")
+    where = f"p. {hit.page}" if hit.page is not None else (f"§ {hit.section}" if hit.section else "")
+    return f"{who} ({hit.year or 'n.d.'})" + (f", {where}" if where else "")
+
+
+def render_hits(hits: list[Hit], fmt: str = "md") -> str:
+    """Hits as Markdown (ranked list with citations) or JSON."""
+    if fmt not in SEARCH_FORMATS:
+        raise ConfigError("format", f"must be one of {', '.join(SEARCH_FORMATS)}, got {fmt!r}")
+    if fmt == "json":
+        return json.dumps([asdict(hit) for hit in hits], ensure_ascii=False, indent=1)
+    if not hits:
+        return "No passages found."
+    lines = []
+    for rank, hit in enumerate(hits, start=1):
+        text = " ".join(hit.text.split())
+        snippet = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+        codes = ", ".join(code for code, p in sorted(hit.codes.items(), key=lambda kv: -kv[1]) if p >= 0.5)
+        lines += [f"{rank}. **{cite(hit)}** — {hit.title or 'untitled'} [{hit.language}, {hit.kind}]"
+                  f"{f' · codes: {codes}' if codes else ''} · score {hit.score:.4f}", f"   > {snippet}", ""]
+    return "\n".join(lines).rstrip()
+
+
+@index_app.command("add")
+def index_add(
+    paths: list[Path] = typer.Argument(..., help="Files or folders to add."),
+    corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus folder (created if needed)."),
+    no_annotate: bool = typer.Option(False, "--no-annotate", help="Skip named-entity recognition."),
+    no_classify: bool = typer.Option(False, "--no-classify", help="Skip the Haas/INGO passage classifier."),
+) -> None:
+    """Add documents to a corpus: extract, annotate, classify, embed and index them."""
+    try:
+        report = index_paths(paths, corpus, annotate=not no_annotate, classify=not no_classify)
+    except NlpIomError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for path in report.added:
+        typer.echo(f"added {path}", err=True)
+    for path in report.skipped:
+        typer.echo(f"skipped {path} (already in the corpus)", err=True)
+    for path, cause in report.failed.items():
+        typer.echo(f"FAILED {path}: {cause}", err=True)
+    typer.echo(f"{len(report.added)} added, {len(report.skipped)} skipped, {len(report.failed)} failed", err=True)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="The query, in English or Indonesian."),
+    corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus folder."),
+    top_k: int = typer.Option(10, "--top-k", "-k", help="Number of passages."),
+    mode: str = typer.Option("hybrid", help="hybrid, vector or bm25."),
+    language: Optional[str] = typer.Option(None, help="Only passages in this language (id, en)."),
+    kind: Optional[str] = typer.Option(None, help="Only documents of this kind (thesis, paper, report...)."),
+    year: Optional[str] = typer.Option(None, help="A year or a range such as 2015-2020."),
+    code: Optional[str] = typer.Option(None, help="Only passages with this code, e.g. haas:socialization."),
+    entity: Optional[str] = typer.Option(None, help="Only passages mentioning this entity, e.g. IOM."),
+    format: str = typer.Option("md", "--format", "-f", help="md or json."),
+) -> None:
+    """Search a corpus: hybrid (vector + BM25) by default, cross-lingual, with filters."""
+    try:
+        filters = SearchFilters(language=language, kind=kind, year=parse_year(year), code=code, entity=entity)
+        typer.echo(render_hits(search_corpus(query, corpus, top_k, filters, mode), format))
+    except NlpIomError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc

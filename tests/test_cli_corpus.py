@@ -1,0 +1,98 @@
+"""The corpus commands: ``nlp-iom index add`` and ``nlp-iom search`` on the seed paper."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import SEED_PAPER, SEED_SKRIPSI
+from nlp_iom.cli import app
+from nlp_iom.cli_corpus import cite, parse_year, search_corpus
+from nlp_iom.corpus import SearchFilters
+from nlp_iom.errors import ConfigError
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A corpus of the two seeds and a corrupt PDF, indexed with NER and the classifiers by the CLI."""
+    folder = tmp_path_factory.mktemp("cli_corpus")
+    bad = folder / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    corpus = folder / "corpus"
+    result = runner.invoke(app, ["index", "add", str(SEED_PAPER), str(SEED_SKRIPSI), str(bad), "--corpus", str(corpus)])
+    assert result.exit_code == 1, result.output  # the bad file fails, the batch goes on
+    assert "2 added, 0 skipped, 1 failed" in result.output
+    assert f"FAILED {bad}" in result.output
+    return corpus
+
+
+def test_index_add_skips_stored_documents(corpus_dir: Path) -> None:
+    result = runner.invoke(app, ["index", "add", str(SEED_PAPER), "--corpus", str(corpus_dir)])
+    assert result.exit_code == 0, result.output
+    assert "0 added, 1 skipped, 0 failed" in result.output
+
+
+def test_search_with_code_and_entity_filters(corpus_dir: Path) -> None:
+    hits = search_corpus("IOM socialisation to village heads", corpus_dir, top_k=5,
+                         filters=SearchFilters(code="haas:socialization", entity="IOM"))
+    assert hits
+    for hit in hits:
+        assert hit.codes["haas:socialization"] >= 0.5
+        assert any(e["text"] == "IOM" or e.get("long_form") == "IOM" for e in hit.entities)
+        assert hit.year == 2020 and hit.authors[0] == "Nurfitri Nugrahaningsih"
+
+
+def test_cross_lingual_search_from_the_cli(corpus_dir: Path) -> None:
+    """An Indonesian query finds the English paper's passages on socialisation."""
+    result = runner.invoke(app, ["search", "sosialisasi IOM kepada kepala desa tentang pengaduan korban",
+                                 "--corpus", str(corpus_dir), "-k", "3", "--format", "json", "--language", "en",
+                                 "--mode", "vector"])
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.output)
+    assert len(hits) == 3
+    assert all(h["language"] == "en" for h in hits)
+    assert any("sociali" in h["text"].lower() for h in hits)
+
+
+def test_markdown_hits_cite_author_year_and_section(corpus_dir: Path) -> None:
+    result = runner.invoke(app, ["search", "human trafficking task force", "--corpus", str(corpus_dir), "-k", "2",
+                                 "--year", "2019-2021"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1. **Nugrahaningsih et al. (2020), § ")
+    assert "   > " in result.output
+    result = runner.invoke(app, ["search", "human trafficking", "--corpus", str(corpus_dir), "--year", "1990"])
+    assert result.exit_code == 0 and "No passages found." in result.output
+
+
+@pytest.mark.parametrize("query", ["   ", "trafficking " * 1000])
+def test_bad_queries_exit_2(corpus_dir: Path, query: str) -> None:
+    result = runner.invoke(app, ["search", query, "--corpus", str(corpus_dir)])
+    assert result.exit_code == 2
+    assert "query" in result.output
+
+
+def test_search_needs_a_corpus(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["search", "IOM", "--corpus", str(tmp_path / "nothing")])
+    assert result.exit_code == 2 and "not a corpus folder" in result.output
+    assert not (tmp_path / "nothing").exists()
+
+
+def test_parse_year() -> None:
+    assert parse_year("2019") == 2019
+    assert parse_year("2015-2020") == (2015, 2020)
+    assert parse_year("2015-") == (2015, None)
+    assert parse_year(None) is None
+    with pytest.raises(ConfigError, match="year"):
+        parse_year("last year")
+
+
+def test_cite_without_page_or_authors(corpus_dir: Path) -> None:
+    hit = search_corpus("IOM", corpus_dir, top_k=1)[0]
+    assert cite(hit).startswith("Nugrahaningsih et al. (2020)")
+    hit.authors, hit.pages, hit.section, hit.year = [], [3], "", None
+    assert cite(hit) == f"{hit.title} (n.d.), p. 3"
