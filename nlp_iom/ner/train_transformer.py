@@ -127,7 +127,9 @@ def render_card(results: dict[str, dict[str, object]]) -> str:
         "(`nlp_iom/embed/e5.py`); the word embeddings are frozen during fine-tuning. spaCy component "
         "`iom_transformer_ner` (`nlp_iom/ner/transformer.py`, config `model_path`).",
         "",
-        f"The weights (about 470 MB) are not in the repository: they live in the cache folder "
+        f"The weights (86 MB: the frozen word embeddings are not saved again but read from the e5 encoder "
+        f"in the cache, checked by checksum; `nlp_iom/ner/trf_weights.py`) are not in the repository: they live "
+        f"in the cache folder "
         f"(`$NLP_IOM_CACHE`, default `~/.cache/nlp_iom`), under `{MODEL_DIRNAME}/` (`final`) or "
         f"`{MODEL_DIRNAME}-<set>-fold<k>/` (`fold`). This folder holds the card and `results.json`.",
         "",

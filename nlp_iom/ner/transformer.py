@@ -32,6 +32,7 @@ from spacy.tokens import Doc, Span
 from nlp_iom.errors import ConfigError
 from nlp_iom.ner.data import Sentence
 from nlp_iom.ner.labels import BEGIN, CORE_LABELS, INSIDE, OUTSIDE
+from nlp_iom.ner.trf_weights import load_token_classifier, save_compact
 
 FACTORY = "iom_transformer_ner"
 MODEL_DIRNAME = "ner_id_trf"
@@ -355,7 +356,10 @@ def _save(model: object, tokenizer: object, output: Path, summary: dict[str, obj
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{output.name}-", dir=output.parent) as tmp:
         staged = Path(tmp) / "model"
-        model.save_pretrained(str(staged))  # type: ignore[attr-defined]
+        if model.base_model.embeddings.word_embeddings.weight.requires_grad:  # type: ignore[attr-defined]
+            model.save_pretrained(str(staged))  # type: ignore[attr-defined]
+        else:  # frozen: the word embeddings are e5's own, not saved twice
+            save_compact(model, staged)
         tokenizer.save_pretrained(str(staged))  # type: ignore[attr-defined]
         (staged / SETTINGS_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         if output.exists():
@@ -399,13 +403,13 @@ class TransformerTagger:
     def load(cls, path: str | Path, max_length: int = 512, batch_size: int = 16) -> "TransformerTagger":
         """Load a model folder saved by :func:`train_transformer_ner`."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from transformers import AutoModelForTokenClassification, AutoTokenizer
+        from transformers import AutoTokenizer
 
         folder = Path(path).expanduser()
         if not (folder / "config.json").is_file():
             raise ConfigError("model_path", f"no trained model in {folder} (run python -m nlp_iom.ner.train_transformer)")
         tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-        model = AutoModelForTokenClassification.from_pretrained(str(folder), local_files_only=True)
+        model = load_token_classifier(folder)
         model.eval()
         return cls(model, tokenizer, max_length, batch_size)
 
