@@ -1,9 +1,14 @@
 """Validate gold.jsonl: schema, offsets, overlaps, labels; print spans for reading.
 
-Usage: python corpora/ner_gold/validate.py [--spans] [--consistency]
-Exit code 1 on any schema/offset error.
+Usage: python corpora/ner_gold/validate.py [FILE.jsonl] [--spans] [--consistency]
+FILE defaults to gold.jsonl next to this script (pass_a.jsonl, pass_b.jsonl, heldout.jsonl use the
+same schema). Exit code 1 on any schema/offset error.
 """
-import collections, json, pathlib, re, sys
+import collections
+import json
+import pathlib
+import re
+import sys
 
 HERE = pathlib.Path(__file__).parent
 LABELS = {"PER", "ORG", "LOC", "LAW", "DATE"}
@@ -11,7 +16,9 @@ SUBTYPES = {"IGO", "INGO", "NGO", "GOV", "ACADEMIC", "OTHER"}
 
 
 def main(argv):
-    rows = [json.loads(l) for l in (HERE / "gold.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    files = [a for a in argv if not a.startswith("--")]
+    path = pathlib.Path(files[0]) if files else HERE / "gold.jsonl"
+    rows = [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
     errors, ids = [], set()
     for r in rows:
         rid = r.get("id")
