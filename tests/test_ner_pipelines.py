@@ -98,3 +98,19 @@ def test_transformer_tier_settings_and_missing_model(tmp_path) -> None:
         NerSettings(tier="huge")
     with pytest.raises(errors.ModelNotFoundError, match="train_transformer final"):
         load_pipeline("id", NerSettings(tier="trf", transformer_model=str(tmp_path / "absent")))
+
+
+def test_articles_and_possessives_are_trimmed() -> None:
+    """Guide rule 2: "the IOM" -> IOM, "Clinton's" -> Clinton (en_core_web_sm keeps both inside its spans)."""
+    import spacy
+
+    from nlp_iom.ner.unify import trim_span
+
+    nlp = spacy.blank("en")
+    doc = nlp("the Middle East and Bill Clinton’s aides met the IOM 's staff")
+    assert trim_span(doc[0:3], "LOC").text == "Middle East"
+    assert trim_span(doc[4:7], "PER").text == "Bill Clinton"
+    assert trim_span(doc[9:12], "ORG").text == "IOM"
+    assert trim_span(doc[0:1], "ORG") is None
+    kept = doc[1:3]
+    assert trim_span(kept, "") is kept

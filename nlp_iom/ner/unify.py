@@ -32,15 +32,37 @@ DROPPED = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY", "PRO
 #: learned lower-case names from NERP's lower-cased news and otherwise tags phrases such as
 #: "extraordinary crime" in running text.
 NAME_LABELS = ("PER", "ORG", "LOC")
+#: Tokens trimmed from the edges of an entity (the gold guide's rule 2: "the IOM" -> IOM,
+#: "IOM's role" -> IOM); en_core_web_sm keeps them inside OntoNotes spans.
+LEADING_TRIM = frozenset({"the"})
+TRAILING_TRIM = frozenset({"'s", "’s", "'", "’"})
+
+
+def trim_span(ent: Span, label: str) -> Span | None:
+    """``ent`` without a leading article or a trailing possessive, relabelled; None when nothing is left."""
+    start, end = ent.start, ent.end
+    doc = ent.doc
+    while start < end and doc[start].lower_ in LEADING_TRIM:
+        start += 1
+    while end > start and doc[end - 1].text in TRAILING_TRIM:
+        end -= 1
+    if start == end:
+        return None
+    if (start, end, label) == (ent.start, ent.end, ent.label_):
+        return ent
+    return Span(doc, start, end, label=label, kb_id=ent.kb_id_)
 
 
 class UnifyLabels:
-    """Relabel ``doc.ents`` with :data:`LABEL_MAP`; drop :data:`DROPPED` and lower-case names; keep unknown labels."""
+    """Relabel ``doc.ents`` with :data:`LABEL_MAP`; drop :data:`DROPPED` and lower-case names; keep unknown labels;
+    trim articles and possessives at the edges (:func:`trim_span`)."""
 
-    def __init__(self, label_map: dict[str, str], dropped: list[str], cased_labels: list[str]) -> None:
+    def __init__(self, label_map: dict[str, str], dropped: list[str], cased_labels: list[str],
+                 trim: bool = True) -> None:
         self.label_map = dict(label_map)
         self.dropped = frozenset(dropped)
         self.cased = frozenset(cased_labels)
+        self.trim = trim
 
     def __call__(self, doc: Doc) -> Doc:
         ents = []
@@ -52,17 +74,23 @@ class UnifyLabels:
             ):
                 continue
             label = self.label_map.get(ent.label_, ent.label_)
-            ents.append(ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label))
+            if self.trim:
+                trimmed = trim_span(ent, label)
+                if trimmed is not None:
+                    ents.append(trimmed)
+            else:
+                ents.append(ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label))
         doc.ents = ents
         return doc
 
 
 @Language.factory(
     "iom_unify_labels",
-    default_config={"label_map": LABEL_MAP, "dropped": sorted(DROPPED), "cased_labels": list(NAME_LABELS)},
+    default_config={"label_map": LABEL_MAP, "dropped": sorted(DROPPED), "cased_labels": list(NAME_LABELS),
+                    "trim": True},
 )
 def make_unify_labels(
-    nlp: Language, name: str, label_map: dict[str, str], dropped: list[str], cased_labels: list[str]
+    nlp: Language, name: str, label_map: dict[str, str], dropped: list[str], cased_labels: list[str], trim: bool
 ) -> UnifyLabels:
-    """spaCy factory of :class:`UnifyLabels`."""
-    return UnifyLabels(label_map, dropped, cased_labels)
+    """spaCy factory of :class:`UnifyLabels` (``trim``: drop leading articles and trailing possessives)."""
+    return UnifyLabels(label_map, dropped, cased_labels, trim)
