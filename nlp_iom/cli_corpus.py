@@ -1,4 +1,4 @@
-"""Corpus commands of ``nlp-iom``: ``index add``, ``search``. Thin wrappers over plain functions."""
+"""Corpus commands of ``nlp-iom``: ``index add``, ``search``, ``review``. Thin wrappers over plain functions."""
 
 from __future__ import annotations
 
@@ -138,3 +138,36 @@ def search(
     except NlpIomError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+
+
+def review_corpus(question: str, corpus_path: Path, out_dir: Path, top_k: int = 10, mode: str = "hybrid") -> object:
+    """Write the literature-review report (report.md, report.html, heatmap.png) for ``question`` into ``out_dir``.
+
+    Returns:
+        The :class:`nlp_iom.review.ReviewFiles` written.
+
+    Raises:
+        ConfigError: No corpus in ``corpus_path``, an empty corpus, a bad question or output folder.
+    """
+    from nlp_iom.review import ReviewSettings, build_review, write_review
+
+    review = build_review(question, corpus_path, ReviewSettings(top_passages=top_k, search_mode=mode))
+    return write_review(review, out_dir)
+
+
+@app.command()
+def review(
+    question: str = typer.Argument(..., help="The research question."),
+    corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus folder."),
+    out: Path = typer.Option(..., "--out", "-o", help="Report folder (report.md, report.html, heatmap.png)."),
+    top_k: int = typer.Option(10, "--top-k", "-k", help="Passages most relevant to the question."),
+    mode: str = typer.Option("hybrid", help="Search mode for the relevant passages: hybrid, vector or bm25."),
+) -> None:
+    """Write a literature-review report of a corpus for a research question (Markdown and HTML)."""
+    try:
+        files = review_corpus(question, corpus, out, top_k, mode)
+    except NlpIomError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for path in (files.markdown, files.html, files.heatmap):  # type: ignore[attr-defined]
+        typer.echo(f"wrote {path}", err=True)

@@ -96,3 +96,15 @@ def test_cite_without_page_or_authors(corpus_dir: Path) -> None:
     assert cite(hit).startswith("Nugrahaningsih et al. (2020)")
     hit.authors, hit.pages, hit.section, hit.year = [], [3], "", None
     assert cite(hit) == f"{hit.title} (n.d.), p. 3"
+
+
+def test_review_command_writes_the_report(corpus_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = runner.invoke(app, ["review", "How does IOM carry out Haas's functions in Sambas?",
+                                 "--corpus", str(corpus_dir), "-o", str(out), "-k", "3"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["heatmap.png", "report.html", "report.md"]
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "Nugrahaningsih" in markdown and "Haas" in markdown
+    result = runner.invoke(app, ["review", "  ", "--corpus", str(corpus_dir), "-o", str(out)])
+    assert result.exit_code == 2 and "query" in result.output

@@ -1,0 +1,83 @@
+"""A review of a never-classified corpus holding a hostile document: it says so, renders, and escapes."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from nlp_iom.corpus import Corpus
+from nlp_iom.document import Author, Document, Metadata, Passage
+from nlp_iom.review import Review, ReviewFiles, build_review, write_review
+from nlp_iom.review.narrative import NO_CODES
+
+SCRIPT = "<script>alert('pwned')</script>"
+HOSTILE_TITLE = f"Laporan | IOM {SCRIPT}"
+TEXTS = [
+    (f"IOM bersama pemerintah desa melaksanakan sosialisasi bahaya perdagangan orang {SCRIPT} kepada warga "
+     "desa Jawai dan Pemangkat di Kabupaten Sambas. | kolom palsu | <img src=x onerror=alert(1)>"),
+    "Korban perdagangan orang yang dipulangkan dari Malaysia mendapat pendampingan psikososial dari Dinas Sosial.",
+]
+
+
+def _hostile() -> Document:
+    passages = [Passage(id=i, text=t, start=0, end=len(t), pages=[i + 2], section_path=["BAB IV", "Temuan"],
+                        language="id") for i, t in enumerate(TEXTS)]
+    first = TEXTS[0]
+    passages[0].entities = [
+        {"text": "IOM", "label": "ORG", "start": 0, "end": 3, "long_form": 'International "Organization" <b>'},
+        {"text": "Kabupaten Sambas", "label": "<b>LOC</b>", "start": first.index("Kabupaten Sambas"),
+         "end": first.index("Kabupaten Sambas") + len("Kabupaten Sambas")},
+        {"text": "broken", "label": "ORG", "start": 5, "end": 10_000},  # offsets past the text: dropped
+    ]
+    return Document(metadata=Metadata(title=HOSTILE_TITLE, authors=[Author("Siti <i>Rahma</i>")], year=2021,
+                                      language="id", kind="report"),
+                    text="\n\n".join(TEXTS), passages=passages)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Review, ReviewFiles]:
+    with Corpus.open(tmp_path_factory.mktemp("uncoded")) as corpus:
+        assert corpus.add_documents([_hostile()]).added
+        review = build_review("sosialisasi IOM tentang perdagangan orang di Sambas", corpus)
+    return review, write_review(review, tmp_path_factory.mktemp("out") / "report")
+
+
+def test_uncoded_corpus_is_reported_and_still_renders(written: tuple[Review, ReviewFiles]) -> None:
+    review, files = written
+    assert not review.has_codes and NO_CODES in review.notes
+    assert all(not quotes for quotes in review.evidence.values())
+    assert np.nan_to_num(review.matrix).sum() == 0 and review.matrix.shape == (1, len(review.columns))
+    assert files.heatmap.stat().st_size > 1000
+    said = "No passage in this corpus carries classifier codes"
+    assert said in files.markdown.read_text("utf-8") and said in files.html.read_text("utf-8")
+
+
+def test_html_shows_hostile_text_as_text(written: tuple[Review, ReviewFiles]) -> None:
+    _, files = written
+    page = files.html.read_text("utf-8")
+    assert "<script" not in page.lower() and "<img src=x" not in page and "<i>Rahma" not in page
+    assert "&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert re.search(r'<mark class="ent ent-org" title="long form: International &quot;Organization&quot; '
+                     r'&lt;b&gt;">IOM<span class="ent-label">ORG</span></mark>', page)
+    assert '<span class="ent-label">ENT</span>' in page  # a label that is not a plain tag is not shown raw
+    assert "<b>" not in page
+
+
+def test_markdown_escapes_hostile_text_and_table_pipes(written: tuple[Review, ReviewFiles]) -> None:
+    _review, files = written
+    markdown = files.markdown.read_text("utf-8")
+    assert "<script" not in markdown and "&lt;script&gt;" in markdown
+    row = next(line for line in markdown.splitlines() if line.startswith("| 1 |"))
+    assert "Laporan \\| IOM" in row
+    unescaped = re.findall(r"(?<!\\)\|", row)
+    assert len(unescaped) == 10  # nine columns need ten bars; every bar from the text is escaped
+    assert "\\| kolom palsu \\|" in markdown
+
+
+def test_citations_use_pages_of_the_stored_passages(written: tuple[Review, ReviewFiles]) -> None:
+    review, _ = written
+    assert review.hits and all(re.search(r"\(2021\), p\. [23]$", q.citation) for q in review.hits)
+    assert review.table[0].doc.label == "<i>Rahma</i> (2021)"
