@@ -20,7 +20,7 @@ from nlp_iom.errors import (
 from nlp_iom.extract.layout import LayoutSettings, analyse
 from nlp_iom.extract.pdf import DEFAULT_READER, READERS, get_reader
 from nlp_iom.extract.structure import build_document
-from nlp_iom.extract.text import TEXT_SUFFIXES, read_text_blocks
+from nlp_iom.extract.text import TEXT_SUFFIXES, apply_front_matter, read_text_file
 
 PDF_SUFFIXES = (".pdf",)
 SUPPORTED_SUFFIXES = PDF_SUFFIXES + TEXT_SUFFIXES
@@ -76,18 +76,22 @@ def read(path: str | Path, settings: ReadSettings | None = None, **overrides: ob
         raise FileMissingError(path, "file not found")
     suffix = path.suffix.lower()
     started = time.monotonic()
+    header: dict[str, str] = {}
     if suffix in PDF_SUFFIXES:
         pages = get_reader(settings.reader).read(path, settings.password)
         _check_time(path, started, settings)
         blocks = analyse(pages, settings.layout)
         page_count: int | None = len(pages)
     elif suffix in TEXT_SUFFIXES:
-        blocks = read_text_blocks(path, settings.encoding)
+        blocks, header = read_text_file(path, settings.encoding)
         page_count = None
     else:
         raise UnsupportedFormatError(path, f"unsupported file type {suffix or '(none)'}; nlp_iom reads PDF, .txt and .md")
     _check_time(path, started, settings)
-    return build_document(blocks, source=str(path), pages=page_count)
+    doc = build_document(blocks, source=str(path), pages=page_count)
+    if header:
+        apply_front_matter(doc.metadata, header)
+    return doc
 
 
 def _read_in_child(path: str, settings: ReadSettings, conn: Connection) -> None:

@@ -12,8 +12,10 @@ import codecs
 import re
 from pathlib import Path
 
+from nlp_iom.document import Author, Metadata
 from nlp_iom.errors import DecodingError, EmptyDocumentError, FileMissingError
 from nlp_iom.extract.blocks import Block
+from nlp_iom.extract.dates import YEAR_RE, parse_date
 from nlp_iom.extract.normalize import dehyphenate_join, normalize_text
 
 #: Encodings tried in order when none is given; cp1252 is common for Indonesian Windows files.
@@ -28,11 +30,72 @@ BULLET = re.compile(r"^\s*[-*+•]\s+")
 EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")
 ANGLE_LINK = re.compile(r"<((?:https?|ftp)://[^>\s]+|[^>\s]+@[^>\s]+)>")
 MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
-HTML_TAG = re.compile(r"</?(?:i|b|em|strong|u|sup|sub|br|span)\b[^>]*>", re.IGNORECASE)
+HTML_TAG = re.compile(
+    r"</?(?:i|b|em|strong|u|sup|sub|br|span|p|div|small|a|blockquote|font|center|section|article|hr|figure|figcaption)"
+    r"\b[^>]*>", re.IGNORECASE)
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 BOLD_LINE = re.compile(r"^\s*\*\*(.+?)\*\*\s*$")
 ITALIC_LINE = re.compile(r"^\s*\*(?!\*)(.+?)(?<!\*)\*\s*$")
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+#: A ``Key: value`` header line (Pelican, MultiMarkdown) at the top of a text file.
+HEADER_FIELD = re.compile(r"^(?P<key>[A-Za-z][A-Za-z _-]{0,24}):[ \t]+(?P<value>\S.*?)\s*$")
+#: YAML front matter: ``---`` lines around ``key: value`` lines.
+YAML_FENCE = "---"
+#: Header keys read into the metadata; a header needs at least one of them to count as one.
+HEADER_KEYS = frozenset({"title", "author", "authors", "date", "year", "lang", "language", "slug", "template",
+                         "pdf", "category", "tags", "keywords", "summary", "modified", "url", "save_as"})
+AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|\band\b|\bdan\b|&)\s*")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Split a metadata header off the top of a text file.
+
+    Reads YAML-style front matter between ``---`` lines and Pelican/MultiMarkdown headers
+    (``Title: ...`` lines up to the first blank line). Only a header whose keys include a known
+    one (:data:`HEADER_KEYS`) is taken, so a first paragraph such as "Note: ..." stays text.
+
+    Returns:
+        The fields (lower-case keys) and the text after the header (the whole text when there is none).
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    fenced = start < len(lines) and lines[start].strip() == YAML_FENCE
+    first = start + 1 if fenced else start
+    fields: dict[str, str] = {}
+    end = first
+    while end < len(lines):
+        line = lines[end]
+        if fenced and line.strip() == YAML_FENCE:
+            break
+        match = HEADER_FIELD.match(line)
+        if not match:
+            break
+        fields[match.group("key").strip().lower()] = match.group("value").strip().strip("\"'")
+        end += 1
+    closed = not fenced or (end < len(lines) and lines[end].strip() == YAML_FENCE)
+    ends_block = fenced or end >= len(lines) or not lines[end].strip()
+    if not fields or not closed or not ends_block or not HEADER_KEYS & fields.keys():
+        return {}, text
+    return fields, "\n".join(lines[end + 1 if fenced else end:])
+
+
+def apply_front_matter(meta: Metadata, fields: dict[str, str]) -> None:
+    """Fill title, authors, date/year and keywords of ``meta`` from header ``fields`` (header values win)."""
+    if fields.get("title"):
+        meta.title = clean_inline(fields["title"])
+    names = fields.get("authors") or fields.get("author")
+    if names:
+        meta.authors = [Author(name=clean_inline(n)) for n in AUTHOR_SPLIT.split(names) if n.strip()]
+    when = fields.get("date") or fields.get("year")
+    if when:
+        iso = parse_date(when)
+        if iso:
+            meta.dates["published"] = iso
+        year = YEAR_RE.search(when)
+        if year:
+            meta.year = int(year.group(1))
 
 
 def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> str:
@@ -131,8 +194,8 @@ def text_to_blocks(text: str) -> list[Block]:
     return [b for b in blocks if b.text or b.kind == "rule"]
 
 
-def read_text_blocks(path: Path, encoding: str | None = None) -> list[Block]:
-    """Read a .txt or .md file into blocks.
+def read_text_file(path: Path, encoding: str | None = None) -> tuple[list[Block], dict[str, str]]:
+    """Read a .txt or .md file into blocks and its metadata header (see :func:`split_front_matter`).
 
     Raises:
         FileMissingError: The path is not a file.
@@ -144,7 +207,13 @@ def read_text_blocks(path: Path, encoding: str | None = None) -> list[Block]:
     data = path.read_bytes()
     if not data.strip():
         raise EmptyDocumentError(path, "the file is empty")
-    blocks = text_to_blocks(decode_bytes(data, path, encoding))
+    fields, text = split_front_matter(decode_bytes(data, path, encoding))
+    blocks = text_to_blocks(text)
     if not any(b.text for b in blocks):
         raise EmptyDocumentError(path, "the file holds no text")
-    return blocks
+    return blocks, fields
+
+
+def read_text_blocks(path: Path, encoding: str | None = None) -> list[Block]:
+    """Read a .txt or .md file into blocks (the header, if any, is left out; see :func:`read_text_file`)."""
+    return read_text_file(path, encoding)[0]
