@@ -304,3 +304,18 @@ def test_department_of_a_university_is_academic(english) -> None:
     assert subtypes["Universitas Tanjungpura"] == "ACADEMIC"
     ministry = english("The Department of Foreign Affairs met IOM in Jakarta.")
     assert {e.text: e._.iom_subtype for e in ministry.ents}["Department of Foreign Affairs"] == "GOV"
+
+
+def test_cited_authors_are_people_and_their_years_are_not_dates() -> None:
+    """Guide: "(Haas, 1965)" -> Haas PER, 1965 not a DATE; organisations cited as authors stay ORG."""
+    from nlp_iom.ner.pipelines import load_pipeline
+
+    nlp = load_pipeline("en")
+    doc = nlp("This matches the UN Secretary-General's role (Haas, 1965; Archer & Smith, 2001), "
+              "as IOM reported (IOM, 2019) and the interviews confirmed in 2019 "
+              "(Umar, Personal Communication, October 2, 2019).")
+    ents = {(e.text, e.label_) for e in doc.ents}
+    assert {("Haas", "PER"), ("Archer", "PER"), ("Smith", "PER"), ("Umar", "PER")} <= ents
+    assert ("IOM", "ORG") in ents
+    assert ("1965", "DATE") not in ents and ("2001", "DATE") not in ents
+    assert ("2019", "DATE") in ents and ("October 2, 2019", "DATE") in ents

@@ -146,3 +146,48 @@ def make_informant_recognizer(
 ) -> InformantRecognizer:
     """spaCy factory of :class:`InformantRecognizer` (``nlp.add_pipe("iom_informants")``)."""
     return InformantRecognizer(InformantSettings(window, keep_roles, override_statistical))
+
+
+CITED_COMPONENT = "iom_cited_authors"
+DATE = "DATE"
+#: A cited author that is a person: one to three capitalised words, not an acronym ("IOM", "UNODC").
+PERSON_AUTHOR_RE = re.compile(r"^(?:(?:van|von|de|der|den|di|da|al|bin)\s+)?[A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+){0,2}$")
+
+
+class CitedAuthors:
+    """PER entities for authors cited as "(Haas, 1965)" or "(Archer & Smith, 2001)" (gold guide: cited authors
+    are PER); the citation's year loses any DATE label.
+
+    Only person-like author names are taken (not acronyms or multi-word organisations), and an
+    author that a rule component (the organisation gazetteer, e.g. "Bappenas") already labelled
+    is left alone; statistical entities on the name are replaced.
+    """
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        ruled = [(ent.start_char, ent.end_char) for ent in doc.ents if ent._.iom_rule is not None]
+        spans: list[Span | None] = []
+        for citation in find_citations(text):
+            if citation.kind in PERSONAL_KINDS:
+                continue
+            at = citation.start
+            for author in citation.authors:
+                start = text.find(author, at, citation.end)
+                if start < 0:
+                    continue
+                at = end = start + len(author)
+                if not PERSON_AUTHOR_RE.match(author) or any(s < end and start < e for s, e in ruled):
+                    continue
+                spans.append(make_span(doc, start, end, PER, CITED_COMPONENT))
+        doc = merge_entities(doc, filter_spans([s for s in spans if s is not None]), override=True)
+        # The year of an author-year citation is a bibliographic key, not a time expression (guide rule).
+        keys = [(c.start, c.end) for c in find_citations(text) if c.kind not in PERSONAL_KINDS and c.authors]
+        doc.ents = [ent for ent in doc.ents
+                    if ent.label_ != DATE or not any(s <= ent.start_char and ent.end_char <= e for s, e in keys)]
+        return doc
+
+
+@Language.factory(CITED_COMPONENT)
+def make_cited_authors(nlp: Language, name: str) -> CitedAuthors:
+    """spaCy factory of :class:`CitedAuthors` (``nlp.add_pipe("iom_cited_authors")``)."""
+    return CitedAuthors()
