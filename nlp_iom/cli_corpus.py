@@ -1,4 +1,4 @@
-"""Corpus commands of ``nlp-iom``: ``index add``, ``search``, ``review``. Thin wrappers over plain functions."""
+"""Corpus commands of ``nlp-iom``: ``annotate``, ``index add``, ``search``, ``review``. Thin wrappers over plain functions."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from nlp_iom.cli import app
+from nlp_iom.batch.settings import DEFAULT_TIMEOUT, EXPORT_FORMATS
 from nlp_iom.corpus import AddReport, Corpus, Hit, SearchFilters
 from nlp_iom.errors import ConfigError, NlpIomError
 
@@ -171,3 +172,36 @@ def review(
         raise typer.Exit(2) from exc
     for path in (files.markdown, files.html, files.heatmap):  # type: ignore[attr-defined]
         typer.echo(f"wrote {path}", err=True)
+
+
+@app.command()
+def annotate(
+    input_dir: Path = typer.Argument(..., help="Folder of PDF, .txt and .md files (searched recursively)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (resumable: finished files are skipped)."),
+    workers: int = typer.Option(1, "--workers", "-w", help="Parallel worker processes."),
+    codebook: list[str] = typer.Option(["haas", "ingo"], "--codebook", "-c", help="Codebooks; repeatable."),
+    export: str = typer.Option(",".join(EXPORT_FORMATS), "--export", "-e",
+                               help="Comma-separated exports: jsonl, csv, docbin, qdpx, bibtex, ris ('' for none)."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, help="Seconds allowed to read one file."),
+    reader: str = typer.Option("pdfium", help="PDF reader: pdfium (fast) or pdfplumber (reference)."),
+    zero_shot: bool = typer.Option(False, "--zero-shot", help="Classify from the codebooks alone."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Annotate a folder: extraction, NER and classification of every file; per-document JSON, corpus.csv, exports."""
+    from nlp_iom.batch import BatchSettings, annotate_folder
+
+    try:
+        settings = BatchSettings(workers=workers, codebooks=tuple(codebook), timeout=timeout, reader=reader,
+                                 exports=tuple(x.strip() for x in export.split(",") if x.strip()),
+                                 zero_shot=zero_shot)
+        report = annotate_folder(input_dir, out, settings, progress=not quiet)
+    except NlpIomError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for failure in report.failed:
+        typer.echo(f"FAILED {failure['path']}: [{failure['kind']}] {failure['error']}", err=True)
+    typer.echo(f"{len(report.annotated)} annotated, {len(report.skipped)} already done, "
+               f"{len(report.duplicates)} duplicates, {len(report.failed)} failed ({report.seconds:.0f} s); "
+               f"outputs in {out}", err=True)
+    if not report.ok:
+        raise typer.Exit(1)

@@ -108,3 +108,26 @@ def test_review_command_writes_the_report(corpus_dir: Path, tmp_path: Path) -> N
     assert "Nugrahaningsih" in markdown and "Haas" in markdown
     result = runner.invoke(app, ["review", "  ", "--corpus", str(corpus_dir), "-o", str(out)])
     assert result.exit_code == 2 and "query" in result.output
+
+
+def test_annotate_command(tmp_path: Path) -> None:
+    """`nlp-iom annotate`: a batch goes on past a bad file (exit 1), and a rerun skips what is done."""
+    source = Path(__file__).parent / "data" / "batch" / "iom_sambas_excerpt.txt"
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "paper.txt").write_bytes(source.read_bytes())
+    (inputs / "broken.pdf").write_bytes(b"%PDF-1.4 junk")
+    out = tmp_path / "out"
+    args = ["annotate", str(inputs), "-o", str(out), "--export", "jsonl,bibtex", "--quiet"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "1 annotated, 0 already done, 0 duplicates, 1 failed" in result.output
+    assert "FAILED broken.pdf" in result.output
+    assert sorted(p.name for p in (out / "exports").iterdir()) == ["passages.jsonl", "references.bib"]
+    assert json.loads((out / "errors.jsonl").read_text().splitlines()[0])["path"] == "broken.pdf"
+    (inputs / "broken.pdf").unlink()
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "0 annotated, 1 already done" in result.output
+    result = runner.invoke(app, ["annotate", str(inputs), "-o", str(out), "--export", "pdf"])
+    assert result.exit_code == 2 and "export" in result.output
