@@ -23,12 +23,15 @@ install: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e ".[dev]"
 
+QUESTION ?= How does IOM carry out Haas's functions and INGO roles against human trafficking in Sambas and NTT?
+
 run: install
-	$(BIN)/nlp-iom extract seeds/*.txt --format json --out $(OUT)
-	$(BIN)/nlp-iom extract seeds/*.txt --format md --out $(OUT)
-	$(BIN)/nlp-iom ner seeds/*.txt > $(OUT)/entities.md
-	$(BIN)/nlp-iom classify seeds/*.txt --codebook haas --codebook ingo > $(OUT)/codes.md
-	@echo "wrote $(OUT)/entities.md and $(OUT)/codes.md"
+	$(BIN)/nlp-iom extract seeds/*.txt --format json --out $(OUT)/extract
+	$(BIN)/nlp-iom extract seeds/*.txt --format md --out $(OUT)/extract
+	$(BIN)/nlp-iom annotate seeds -o $(OUT)/annotate
+	$(BIN)/nlp-iom index add seeds --corpus $(OUT)/corpus
+	$(BIN)/nlp-iom review "$(QUESTION)" --corpus $(OUT)/corpus -o $(OUT)/review
+	@echo "wrote $(OUT)/annotate (documents, corpus.csv, exports) and $(OUT)/review/report.html"
 
 test: install
 	$(BIN)/python -m pytest -q
@@ -37,6 +40,8 @@ bench: install
 	$(BIN)/python benchmarks/extract.py
 	$(BIN)/python benchmarks/ner.py
 	$(BIN)/python benchmarks/embed.py
+	$(BIN)/python benchmarks/search.py
+	$(BIN)/python benchmarks/annotate.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

@@ -48,10 +48,9 @@ def test_search_with_code_and_entity_filters(corpus_dir: Path) -> None:
 
 
 def test_cross_lingual_search_from_the_cli(corpus_dir: Path) -> None:
-    """An Indonesian query finds the English paper's passages on socialisation."""
+    """An Indonesian query finds the English paper's passages on socialisation (default hybrid mode)."""
     result = runner.invoke(app, ["search", "sosialisasi IOM kepada kepala desa tentang pengaduan korban",
-                                 "--corpus", str(corpus_dir), "-k", "3", "--format", "json", "--language", "en",
-                                 "--mode", "vector"])
+                                 "--corpus", str(corpus_dir), "-k", "3", "--format", "json", "--language", "en"])
     assert result.exit_code == 0, result.output
     hits = json.loads(result.output)
     assert len(hits) == 3

@@ -111,9 +111,12 @@ def test_seed_paper_row_names_haas_its_method_and_quotes_its_findings(review: Re
 
 
 def test_front_matter_only_document_is_listed_without_invented_content(review: Review, corpus: Corpus) -> None:
+    """The skripsi seed has no body passages: no codes and a grey heatmap row, but the corpus keeps its
+    abstracts, so its findings and relevance come from them (and only from them)."""
     skripsi = _row_for(review, corpus, SEED_SKRIPSI)
-    assert skripsi.doc.passages == 0 and skripsi.relevance is None and skripsi.relevance_label == "n/a"
-    assert not skripsi.findings and not skripsi.code_profile
+    assert skripsi.doc.passages == 0 and not skripsi.code_profile
+    assert skripsi.findings and all(f.source == "abstract" for f in skripsi.findings)
+    assert skripsi.relevance is not None and skripsi.relevance_label in ("high", "medium")
     row = [d.label for d in review.documents].index(skripsi.doc.label)
     assert np.isnan(review.matrix[row]).all()
     assert any(skripsi.doc.label in note for note in review.notes)

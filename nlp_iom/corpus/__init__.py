@@ -1,6 +1,13 @@
-"""Corpus store and hybrid search: ``Corpus.open(folder)``, ``corpus.add(paths)``, ``corpus.search(query)``."""
+"""Corpus store and hybrid search: ``Corpus.open(folder)``, ``corpus.add(paths)``, ``corpus.search(query)``.
 
+Backends: ``"embedded"`` (default; SQLite, vector file, FAISS, bm25s in the folder) and
+``"qdrant"`` (Qdrant local mode or a server); see :mod:`nlp_iom.corpus.store`.
+"""
+
+from nlp_iom.corpus.schema import CorruptCorpusError, DocumentRow, PassageRow
 from nlp_iom.corpus.search import Hit, SearchFilters
-from nlp_iom.corpus.store import AddReport, Corpus, CorruptCorpusError
+from nlp_iom.corpus.settings import CorpusSettings
+from nlp_iom.corpus.store import AddReport, Corpus
 
-__all__ = ["AddReport", "Corpus", "CorruptCorpusError", "Hit", "SearchFilters"]
+__all__ = ["AddReport", "Corpus", "CorpusSettings", "CorruptCorpusError", "DocumentRow", "Hit", "PassageRow",
+           "SearchFilters"]

@@ -1,8 +1,8 @@
 """Hybrid search over a corpus: vector similarity plus BM25, fused by reciprocal rank fusion.
 
-Filters are applied before ranking, as a boolean mask over passages, so a filtered
-search ranks only the passages that pass (it never returns fewer hits because better
-passages were filtered out after ranking).
+Filters are applied before ranking (a numpy mask in the embedded store, a payload filter
+in Qdrant), so a filtered search ranks only the passages that pass: it never returns fewer
+hits because better passages were filtered out after ranking.
 """
 
 from __future__ import annotations
@@ -96,58 +96,6 @@ def check_query(query: str, top_k: int, mode: str) -> str:
     return query
 
 
-def _as_set(value: str | tuple[str, ...] | list[str]) -> set[str]:
-    return {value} if isinstance(value, str) else set(value)
-
-
-def _year_ok(year: int | None, wanted: int | tuple[int | None, int | None]) -> bool:
-    if year is None:
-        return False
-    if isinstance(wanted, int):
-        return year == wanted
-    low, high = wanted
-    return (low is None or year >= low) and (high is None or year <= high)
-
-
-def _mentions(entities: list[dict[str, Any]], wanted: str) -> bool:
-    wanted = wanted.casefold()
-    return any(
-        str(e.get("text", "")).casefold() == wanted or str(e.get("long_form") or "").casefold() == wanted
-        for e in entities
-    )
-
-
-def filter_mask(corpus: Corpus, filters: SearchFilters | None) -> np.ndarray:
-    """Boolean mask over the corpus passages: ``True`` where a passage passes ``filters``."""
-    passages = corpus.passage_rows
-    mask = np.ones(len(passages), dtype=bool)
-    if filters is None:
-        return mask
-    languages = _as_set(filters.language) if filters.language is not None else None
-    kinds = _as_set(filters.kind) if filters.kind is not None else None
-    for i, row in enumerate(passages):
-        doc = corpus.documents[row.doc_id]
-        ok = (
-            (languages is None or row.language in languages)
-            and (kinds is None or doc.kind in kinds)
-            and (filters.year is None or _year_ok(doc.year, filters.year))
-            and (filters.code is None or row.codes.get(filters.code, 0.0) >= CODE_THRESHOLD)
-            and (filters.entity is None or _mentions(row.entities, filters.entity))
-        )
-        mask[i] = ok
-    return mask
-
-
-def _ranked(scores: np.ndarray, mask: np.ndarray, limit: int, positive_only: bool) -> list[int]:
-    """Indices of the best ``limit`` passages that pass ``mask``, best first."""
-    allowed = mask & (scores > 0) if positive_only else mask
-    candidates = np.flatnonzero(allowed)
-    if not candidates.size:
-        return []
-    order = np.argsort(-scores[candidates], kind="stable")[:limit]
-    return [int(i) for i in candidates[order]]
-
-
 def rrf(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
     """Reciprocal rank fusion: ``sum(1 / (k + rank))`` over rankings (rank from 1)."""
     fused: dict[int, float] = {}
@@ -157,26 +105,71 @@ def rrf(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
     return fused
 
 
+def fuse(rankings: list[list[tuple[int, float]]], top_k: int) -> list[tuple[int, float]]:
+    """The best ``top_k`` passages of several ``(passage id, score)`` rankings by :func:`rrf`."""
+    fused = rrf([[pid for pid, _ in ranking] for ranking in rankings])
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:top_k]
+
+
 def run_search(corpus: Corpus, query: str, top_k: int = 10, filters: SearchFilters | None = None,
                mode: str = "hybrid") -> list[Hit]:
-    """Search ``corpus``; see :meth:`nlp_iom.corpus.store.Corpus.search`."""
+    """Search ``corpus``; see :meth:`nlp_iom.corpus.store.Corpus.search`.
+
+    Each backend ranks on its own (``dense_ranking``: cosine over the passages that pass the
+    filters; ``keyword_ranking``: BM25 over them, positive scores only); the fusion is done
+    here, the same for every backend.
+    """
+    from nlp_iom.corpus.bm25 import query_tokens
+
     query = check_query(query, top_k, mode)
-    if not corpus.passage_rows:
+    check_filters(filters)
+    if not corpus.passage_count:
         return []
-    mask = filter_mask(corpus, filters)
     limit = max(top_k * CANDIDATE_FACTOR, MIN_CANDIDATES)
-    scored: dict[str, tuple[list[int], np.ndarray]] = {}
+    rankings: dict[str, list[tuple[int, float]]] = {}
     if mode in ("hybrid", "vector"):
-        qvec = corpus.embedder.encode_queries([query])[0].astype(np.float32)
-        vscores = corpus.vectors @ qvec
-        scored["vector"] = (_ranked(vscores, mask, limit, positive_only=False), vscores)
-    if mode in ("hybrid", "bm25"):
-        bscores = corpus.bm25.scores(query, mask)
-        scored["bm25"] = (_ranked(bscores, mask, limit, positive_only=True), bscores)
-    if mode == "hybrid":
-        fused = rrf([ranking for ranking, _ in scored.values()])
-        best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:top_k]
-    else:
-        ranking, scores = scored[mode]
-        best = [(pid, float(scores[pid])) for pid in ranking[:top_k]]
-    return [corpus.hit(pid, score) for pid, score in best]
+        qvec = np.asarray(corpus.embedder.encode_queries([query])[0], dtype=np.float32)
+        rankings["vector"] = corpus.dense_ranking(qvec, filters, limit)
+    if mode == "bm25" or (mode == "hybrid" and not _other_language_only(query, filters)):
+        rankings["bm25"] = corpus.keyword_ranking(query_tokens(query), filters, limit)
+    best = fuse(list(rankings.values()), top_k) if len(rankings) > 1 else next(iter(rankings.values()))[:top_k]
+    return corpus.hits(best)
+
+
+def _other_language_only(query: str, filters: SearchFilters | None) -> bool:
+    """Whether the language filter leaves only passages in another language than the query's.
+
+    Then keywords can match only names and numbers shared across languages, and the hybrid
+    search ranks by vector alone: on the parallel UD Indonesian-PUD sentences (300 queries,
+    the translation as the one relevant passage, target-language filter) RRF with BM25 scored
+    MRR 95.6 (id->en) / 93.9 (en->id) against 98.7 / 98.5 for the vector ranking alone.
+    """
+    if filters is None or filters.language is None:
+        return False
+    from nlp_iom.extract.language import detect_language
+
+    language = detect_language(query)
+    allowed = {filters.language} if isinstance(filters.language, str) else set(filters.language)
+    return language in ("id", "en") and language not in allowed
+
+
+def check_filters(filters: SearchFilters | None) -> None:
+    """Validate the filter values' types.
+
+    Raises:
+        ConfigError: A filter of the wrong type (e.g. a year that is not an int or a pair).
+    """
+    if filters is None:
+        return
+    for name in ("language", "kind"):
+        value = getattr(filters, name)
+        if value is not None and not (isinstance(value, str) or all(isinstance(v, str) for v in value)):
+            raise ConfigError(name, f"must be a string or a collection of strings, got {value!r}")
+    year = filters.year
+    if year is not None and not isinstance(year, int) and not (
+            isinstance(year, (tuple, list)) and len(year) == 2 and all(y is None or isinstance(y, int) for y in year)):
+        raise ConfigError("year", f"must be a year or a (min, max) pair, got {year!r}")
+    for name in ("code", "entity"):
+        value = getattr(filters, name)
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(name, f"must be a string, got {value!r}")
