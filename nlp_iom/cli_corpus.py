@@ -22,7 +22,8 @@ index_app = typer.Typer(add_completion=False, help="Build and inspect a corpus f
 app.add_typer(index_app, name="index")
 
 
-def index_paths(paths: list[Path], corpus_path: Path, annotate: bool = True, classify: bool = True) -> AddReport:
+def index_paths(paths: list[Path], corpus_path: Path, annotate: bool = True, classify: bool = True,
+                timeout: float | None = DEFAULT_TIMEOUT) -> AddReport:
     """Add files and folders to the corpus in ``corpus_path`` (created if needed).
 
     Args:
@@ -30,12 +31,13 @@ def index_paths(paths: list[Path], corpus_path: Path, annotate: bool = True, cla
         corpus_path: The corpus folder.
         annotate: Run named-entity recognition first, so searches can filter by entity.
         classify: Run the Haas and INGO classifiers first, so searches can filter by code.
+        timeout: Seconds allowed to read one file (a PDF that hangs the parser is stopped and reported).
 
     Returns:
         What was added, skipped (same content hash already stored) and failed (with the cause).
     """
     with Corpus.open(corpus_path) as corpus:
-        return corpus.add(paths, annotate=annotate, classify=classify)
+        return corpus.add(paths, annotate=annotate, classify=classify, timeout=timeout)
 
 
 def parse_year(text: str | None) -> int | tuple[int | None, int | None] | None:
@@ -101,10 +103,11 @@ def index_add(
     corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus folder (created if needed)."),
     no_annotate: bool = typer.Option(False, "--no-annotate", help="Skip named-entity recognition."),
     no_classify: bool = typer.Option(False, "--no-classify", help="Skip the Haas/INGO passage classifier."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, help="Seconds allowed to read one file."),
 ) -> None:
     """Add documents to a corpus: extract, annotate, classify, embed and index them."""
     try:
-        report = index_paths(paths, corpus, annotate=not no_annotate, classify=not no_classify)
+        report = index_paths(paths, corpus, annotate=not no_annotate, classify=not no_classify, timeout=timeout)
     except NlpIomError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

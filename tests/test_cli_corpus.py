@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from conftest import SEED_PAPER, SEED_SKRIPSI
 from nlp_iom.cli import app
 from nlp_iom.cli_corpus import cite, parse_year, search_corpus
-from nlp_iom.corpus import SearchFilters
+from nlp_iom.corpus import Corpus, SearchFilters
 from nlp_iom.errors import ConfigError
 
 runner = CliRunner()
@@ -130,3 +130,20 @@ def test_annotate_command(tmp_path: Path) -> None:
     assert "0 annotated, 1 already done" in result.output
     result = runner.invoke(app, ["annotate", str(inputs), "-o", str(out), "--export", "pdf"])
     assert result.exit_code == 2 and "export" in result.output
+
+
+def test_index_add_stops_a_slow_pdf(tmp_path: Path) -> None:
+    """A PDF that takes past --timeout to read is reported; what the corpus held stays."""
+    slow = Path(__file__).resolve().parents[2] / "shared" / "pdfs" / "id" / "ui_skripsi_2017_srl_bahasa_indonesia_bilingual.pdf"
+    if not slow.is_file():
+        pytest.skip("../shared/pdfs not present")
+    corpus = tmp_path / "corpus"
+    result = runner.invoke(app, ["index", "add", str(SEED_SKRIPSI), "--corpus", str(corpus), "--no-annotate",
+                                 "--no-classify"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["index", "add", str(slow), "--corpus", str(corpus), "--timeout", "0.05",
+                                 "--no-annotate", "--no-classify"])
+    assert result.exit_code == 1, result.output
+    assert f"FAILED {slow}" in result.output and "did not finish within 0.05 s" in result.output
+    with Corpus.open(corpus) as opened:
+        assert [d.path for d in opened.documents.values()] == [str(SEED_SKRIPSI)]

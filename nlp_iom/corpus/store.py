@@ -177,19 +177,22 @@ class Corpus(abc.ABC):
 
     # -- adding ----------------------------------------------------------
     def add(self, paths: str | Path | Iterable[str | Path], annotate: bool = False,
-            classify: bool = False) -> AddReport:
+            classify: bool = False, timeout: float | None = None) -> AddReport:
         """Read, embed and store files; folders are searched for readable files.
 
         Args:
             paths: Files or folders.
             annotate: Run named-entity recognition on each document first.
             classify: Run the passage classifier on each document first.
+            timeout: Seconds allowed to read one file (in a child process that is stopped after
+                that, so a PDF that hangs the parser fails with ``ExtractionTimeoutError``);
+                None reads in this process without a limit.
 
         Returns:
             Which files were added, skipped (already stored) and failed (with the cause).
             A failed file does not stop the batch. Derived indexes are saved once, at the end.
         """
-        from nlp_iom.reader import SUPPORTED_SUFFIXES, read
+        from nlp_iom.reader import SUPPORTED_SUFFIXES, read, read_with_timeout
 
         items = [paths] if isinstance(paths, (str, Path)) else list(paths)
         files: list[Path] = []
@@ -206,7 +209,7 @@ class Corpus(abc.ABC):
                     if content_hash and self.has_hash(content_hash):
                         report.skipped.append(str(path))
                         continue
-                    doc = read(path)
+                    doc = read(path) if timeout is None else read_with_timeout(path, timeout)
                     if annotate:
                         from nlp_iom.ner.annotate import annotate as run_ner
 
