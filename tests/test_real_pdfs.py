@@ -135,6 +135,7 @@ def test_regulation_is_read_as_body() -> None:
     doc = nlp_iom.read(shared_pdf("id/perda_diy_6_2025_pencegahan_penanganan_korban_perdagangan_orang.pdf"))
     assert doc.metadata.kind == "regulation"
     assert doc.metadata.title is not None and "PERATURAN DAERAH" in doc.metadata.title
+    assert [a.name for a in doc.metadata.authors] == ["Gubernur Daerah Istimewa Yogyakarta"]  # the issuer
     assert len(doc.body_passages()) > 100
     assert doc.metadata.language == "id"
 

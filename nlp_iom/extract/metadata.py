@@ -42,6 +42,8 @@ JOURNAL_NAME = re.compile(r"\b(?:journal|jurnal)\b", re.I)
 #: A journal name block is a masthead, not a title, when it is this short.
 MAX_MASTHEAD_WORDS = 8
 THESIS = re.compile(r"\b(?:skripsi|tesis|disertasi|thesis|dissertation|tugas\s+akhir)\b", re.I)
+#: The office that issues a regulation, as its title page names it.
+ISSUER = re.compile(r"^(?:gubernur|bupati|wali\s?kota|presiden|menteri|kepala)\b[^\n]{3,80}$", re.I)
 REGULATION = re.compile(r"\b(?:peraturan\s+(?:daerah|pemerintah|menteri|presiden)|undang-undang\s+nomor)\b", re.I)
 PAPER = re.compile(r"\b(?:journal|jurnal|proceedings|prosiding|conference|konferensi|seminar|vol\.|issn)\b", re.I)
 BY_LINE = re.compile(r"^(?:oleh|disusun\s+oleh|by|written\s+by|penulis)\s*:?\s*$", re.I)
@@ -204,6 +206,8 @@ def extract_metadata(title_page: list[Block], front: list[Block]) -> Metadata:
             (line.strip() for b in title_page for line in b.lines or [b.text] if UNIVERSITY.search(line)), None
         )
     meta.kind = _kind(title_page, all_text)
+    if meta.kind == "regulation":
+        meta.authors = _issuers(meta.authors, title_page)
     years = [int(d[:4]) for d in meta.dates.values()] or [int(y) for y in YEAR.findall(" ".join(b.text for b in title_page))]
     meta.year = max(years) if years else None
     return meta
@@ -236,6 +240,19 @@ def _thesis_authors(front: list[Block]) -> list[Author]:
             field = FIELD.match(line.strip())
             if field and looks_like_name(field.group("value").strip()):
                 return [Author(field.group("value").strip())]
+    return []
+
+
+def _issuers(authors: list[Author], title_page: list[Block]) -> list[Author]:
+    """The author of a regulation is the office that issues it ("Gubernur Daerah Istimewa Yogyakarta"),
+    not the title-case phrases of its title page ("Pemberantasan Tindak Pidana Perdagangan Orang")."""
+    issuers = [a for a in authors if ISSUER.match(a.name)]
+    if issuers:
+        return issuers[:1]
+    for block in title_page:
+        for line in block.lines or [block.text]:
+            if ISSUER.match(line.strip()):
+                return [Author(line.strip().rstrip(",").title())]
     return []
 
 
