@@ -11,13 +11,11 @@ from typing import Callable, Optional
 import typer
 
 from nlp_iom.errors import ConfigError, InputError, NlpIomError
-from nlp_iom.reader import ReadSettings, read, read_with_timeout
+from nlp_iom.reader import DEFAULT_TIMEOUT, ReadSettings, read, read_with_timeout
 from nlp_iom.render import to_markdown
 
 FORMATS = ("json", "md")
 ERRORS_FILE = "errors.jsonl"
-#: Seconds one file may take in a batch before its reader is stopped.
-DEFAULT_TIMEOUT = 300.0
 
 app = typer.Typer(add_completion=False, help="nlp_iom: structured evidence from documents about international organisations.")
 
@@ -210,7 +208,7 @@ def main() -> None:
     """nlp_iom command line."""
 
 
-# The corpus commands (index, search) register themselves on ``app``.
+# The corpus commands (annotate, index add, search, review) register themselves on ``app``.
 import nlp_iom.cli_corpus  # noqa: E402,F401
 
 

@@ -9,16 +9,17 @@ from typing import Optional
 
 import typer
 
+from nlp_iom.batch.settings import EXPORT_FORMATS
 from nlp_iom.cli import app
-from nlp_iom.batch.settings import DEFAULT_TIMEOUT, EXPORT_FORMATS
 from nlp_iom.corpus import AddReport, Corpus, Hit, SearchFilters
 from nlp_iom.errors import ConfigError, NlpIomError
+from nlp_iom.reader import DEFAULT_TIMEOUT
 
 #: Characters of a passage shown in the Markdown hit list.
 SNIPPET_CHARS = 400
 SEARCH_FORMATS = ("md", "json")
 
-index_app = typer.Typer(add_completion=False, help="Build and inspect a corpus folder.")
+index_app = typer.Typer(add_completion=False, help="Build a corpus folder.")
 app.add_typer(index_app, name="index")
 
 

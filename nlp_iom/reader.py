@@ -24,6 +24,8 @@ from nlp_iom.extract.text import TEXT_SUFFIXES, apply_front_matter, read_text_fi
 
 PDF_SUFFIXES = (".pdf",)
 SUPPORTED_SUFFIXES = PDF_SUFFIXES + TEXT_SUFFIXES
+#: Seconds one file may take in a batch (extract, annotate, index add) before its reader is stopped.
+DEFAULT_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True)

@@ -192,8 +192,8 @@ def test_constitution_and_regional_regulation_with_place(indonesian) -> None:
         "Berdasarkan Undang-Undang Dasar Negara Republik Indonesia Tahun 1945 dan Peraturan Daerah "
         "Daerah Istimewa Yogyakarta Nomor 6 Tahun 2014 tentang Penanganan Gelandangan."
     )
-    laws = [(e.text, e._.iom_law["kind"]) for e in doc.ents if e.label_ == "LAW"]
-    assert laws == [
+    found = [(e.text, e._.iom_law["kind"]) for e in doc.ents if e.label_ == "LAW"]
+    assert found == [
         ("Undang-Undang Dasar Negara Republik Indonesia Tahun 1945", "UUD"),
         ("Peraturan Daerah Daerah Istimewa Yogyakarta Nomor 6 Tahun 2014", "Perda"),
     ]

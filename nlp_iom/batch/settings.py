@@ -9,11 +9,10 @@ from typing import Any
 from nlp_iom.errors import ConfigError
 from nlp_iom.extract.pdf import DEFAULT_READER, READERS
 from nlp_iom.ner.pipelines import TIERS
+from nlp_iom.reader import DEFAULT_TIMEOUT
 
 #: Export formats :func:`nlp_iom.batch.annotate_folder` can write at the end of a run.
 EXPORT_FORMATS = ("jsonl", "csv", "docbin", "qdpx", "bibtex", "ris")
-#: Seconds one file's extraction may take before its reader process is stopped.
-DEFAULT_TIMEOUT = 300.0
 #: Probability at or above which a passage's code goes into the QDPX project.
 DEFAULT_QDPX_THRESHOLD = 0.5
 #: Most worker processes a batch may start.

@@ -107,7 +107,7 @@ def cross_validate(codebook: Codebook | str, gold: list[dict[str, Any]], embedde
 def markdown(result: dict[str, Any]) -> str:
     """Side-by-side table of per-code F1 / kappa for the three systems."""
     systems = ("trained", "zero-shot", "keywords")
-    lines = [f"| code | support | " + " | ".join(f"{s} P / R / F1 (κ)" for s in systems) + " |",
+    lines = ["| code | support | " + " | ".join(f"{s} P / R / F1 (κ)" for s in systems) + " |",
              "|---|---|" + "---|" * len(systems)]
     for j, row in enumerate(result["systems"]["trained"]["codes"]):
         cells = []
