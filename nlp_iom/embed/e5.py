@@ -35,12 +35,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import struct
 import sys
 import tempfile
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -411,18 +413,36 @@ def load_e5(path: Path | None = None, device: str = "cpu") -> object:
     return SentenceTransformer(str(folder), device=device, local_files_only=True)
 
 
-def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nlp_iom.embed.e5", description=__doc__.split("\n\n")[0])
+def build_command(prog: str, description: str, summary: str, builder: Callable[..., Path],
+                  argv: list[str] | None = None, verbose: bool = False) -> int:
+    """The ``python -m ... build [--cache-dir DIR] [--force]`` command of a cache-folder builder.
+
+    Args:
+        prog: The program name shown in the help.
+        description: The help text of the command.
+        summary: The help text of ``build``.
+        builder: ``builder(cache_dir, force=...)`` builds and returns the folder.
+        argv: Arguments (default: the command line).
+        verbose: Log the builder's progress (INFO) to standard error.
+    """
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="rebuild multilingual-e5-small into the cache folder")
+    build = sub.add_parser("build", help=summary)
     build.add_argument("--cache-dir", type=Path, default=None, help=f"default: ${CACHE_ENV} or {DEFAULT_CACHE}")
     build.add_argument("--force", action="store_true", help="rebuild even when already built")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.perf_counter()
-    folder = build_e5(args.cache_dir, force=args.force)
+    folder = builder(args.cache_dir, force=args.force)
     print(f"{folder} ({time.perf_counter() - started:.1f} s)")
     return 0
+
+
+def _main(argv: list[str] | None = None) -> int:
+    return build_command("python -m nlp_iom.embed.e5", __doc__.split("\n\n")[0],
+                         "rebuild multilingual-e5-small into the cache folder", build_e5, argv)
 
 
 if __name__ == "__main__":

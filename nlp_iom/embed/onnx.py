@@ -26,7 +26,6 @@ Settings, chosen by measurement on a 2-core CPU with ~100-word passages (see
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -291,18 +290,9 @@ class OnnxEmbedder(Embedder):
 
 
 def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nlp_iom.embed.onnx", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="export and quantise multilingual-e5-small into the cache folder")
-    build.add_argument("--cache-dir", type=Path, default=None, help=f"default: ${e5.CACHE_ENV} or {e5.DEFAULT_CACHE}")
-    build.add_argument("--force", action="store_true", help="rebuild even when already built")
-    args = parser.parse_args(argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    started = time.perf_counter()
-    folder = build_onnx(args.cache_dir, force=args.force)
-    print(f"{folder} ({time.perf_counter() - started:.1f} s)")
-    return 0
+    return e5.build_command("python -m nlp_iom.embed.onnx", __doc__.split("\n\n")[0],
+                            "export and quantise multilingual-e5-small into the cache folder", build_onnx, argv,
+                            verbose=True)
 
 
 if __name__ == "__main__":
