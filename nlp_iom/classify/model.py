@@ -30,6 +30,7 @@ from safetensors.numpy import load_file, save_file
 from nlp_iom.classify.codebook import Codebook, codebook_from_dict, load_codebook
 from nlp_iom.classify.head import DEFAULT_C, LinearHead, ZeroShotHead
 from nlp_iom.classify.keywords import IndicatorMatcher
+from nlp_iom.embed.embedder import LazyEmbedder
 from nlp_iom.errors import ConfigError, ModelNotFoundError, TooFewExamplesError
 
 logger = logging.getLogger(__name__)
@@ -95,14 +96,8 @@ class PassageClassifier:
         self.meta: dict[str, Any] = {}
 
     # -- body ---------------------------------------------------------------
-    @property
-    def embedder(self) -> Any:
-        """The embedding body, loaded on first use."""
-        if self._embedder is None:
-            from nlp_iom.embed.embedder import get_embedder
-
-            self._embedder = get_embedder(self._embedder_spec)
-        return self._embedder
+    #: The embedder, loaded from the spec on first use.
+    embedder = LazyEmbedder()
 
     @property
     def code_ids(self) -> list[str]:

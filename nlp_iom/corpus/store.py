@@ -40,6 +40,7 @@ from nlp_iom.corpus.schema import (
 from nlp_iom.corpus.search import Hit, SearchFilters, run_search
 from nlp_iom.corpus.settings import CorpusSettings
 from nlp_iom.document import Document, Passage
+from nlp_iom.embed.embedder import LazyEmbedder
 from nlp_iom.errors import ConfigError, NlpIomError
 from nlp_iom.hashing import file_sha256
 
@@ -139,14 +140,8 @@ class Corpus(abc.ABC):
             raise
 
     # -- properties ------------------------------------------------------
-    @property
-    def embedder(self) -> Any:
-        """The embedder (loaded on first use)."""
-        if self._embedder is None:
-            from nlp_iom.embed.embedder import get_embedder
-
-            self._embedder = get_embedder(self._embedder_spec)
-        return self._embedder
+    #: The embedder, loaded from the spec on first use.
+    embedder = LazyEmbedder()
 
     @property
     @abc.abstractmethod

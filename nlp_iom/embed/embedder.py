@@ -291,3 +291,22 @@ def clear_embedders() -> None:
     """Forget the embedders :func:`get_embedder` has loaded (frees their memory once unused)."""
     with _LOCK:
         _EMBEDDERS.clear()
+
+
+class LazyEmbedder:
+    """Descriptor for classes that hold an embedder spec and load the embedder on first use.
+
+    The owner sets ``self._embedder_spec`` (a :func:`get_embedder` spec) and ``self._embedder``
+    (an :class:`Embedder`, or ``None`` to load from the spec when ``obj.embedder`` is first read)::
+
+        class Corpus:
+            embedder = LazyEmbedder()
+    """
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        if obj._embedder is None:
+            obj._embedder = get_embedder(obj._embedder_spec)
+        return obj._embedder
+
