@@ -15,7 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 NER_GOLD = ROOT / "corpora" / "ner_gold"
 LABELS = {"PER", "ORG", "LOC", "LAW", "DATE"}
 SUBTYPES = {"IGO", "INGO", "NGO", "GOV", "ACADEMIC", "OTHER"}
-FILES = ("gold.jsonl", "pass_a.jsonl", "pass_b.jsonl", "heldout.jsonl")
+FILES = ("gold.jsonl", "pass_a.jsonl", "pass_b.jsonl", "heldout.jsonl", "heldout_pass_a.jsonl", "heldout_pass_b.jsonl")
+#: (pass A, pass B, adjudication, adjudicated result) of the gold set and of the held-out set.
+ADJUDICATED = (
+    ("pass_a.jsonl", "pass_b.jsonl", "adjudication.jsonl", "gold.jsonl"),
+    ("heldout_pass_a.jsonl", "heldout_pass_b.jsonl", "heldout_adjudication.jsonl", "heldout.jsonl"),
+)
 
 
 def _module(name: str) -> ModuleType:
@@ -78,8 +83,10 @@ def test_validate_script_rejects_bad_offsets(tmp_path: Path) -> None:
     assert validate.main([str(bad)]) == 1
 
 
-def test_passes_and_gold_cover_the_same_sentences() -> None:
-    texts = [{r["id"]: r["text"] for r in _rows(name)} for name in ("gold.jsonl", "pass_a.jsonl", "pass_b.jsonl")]
+@pytest.mark.parametrize("files", ADJUDICATED, ids=("gold", "heldout"))
+def test_passes_and_result_cover_the_same_sentences(files: tuple[str, ...]) -> None:
+    pass_a, pass_b, _, result = files
+    texts = [{r["id"]: r["text"] for r in _rows(name)} for name in (result, pass_a, pass_b)]
     assert texts[0] == texts[1] == texts[2]
 
 
@@ -103,11 +110,13 @@ def test_heldout_avoids_ner_training_sources() -> None:
     assert not [r["source"] for r in _rows("heldout.jsonl") if any(t in r["source"] for t in training)]
 
 
-def test_adjudication_covers_every_disagreement_and_is_applied(agreement: ModuleType) -> None:
-    cases = agreement.disagreements(agreement.load(NER_GOLD / "pass_a.jsonl"), agreement.load(NER_GOLD / "pass_b.jsonl"))
-    decisions = _rows("adjudication.jsonl")
+@pytest.mark.parametrize("files", ADJUDICATED, ids=("gold", "heldout"))
+def test_adjudication_covers_every_disagreement_and_is_applied(agreement: ModuleType, files: tuple[str, ...]) -> None:
+    pass_a, pass_b, adjudication, result = files
+    cases = agreement.disagreements(agreement.load(NER_GOLD / pass_a), agreement.load(NER_GOLD / pass_b))
+    decisions = _rows(adjudication)
     assert [(c["id"], c["span"]) for c in cases] == [(d["id"], d["span"]) for d in decisions]
-    gold = {r["id"]: {tuple(e) for e in r["entities"]} for r in _rows("gold.jsonl")}
+    gold = {r["id"]: {tuple(e) for e in r["entities"]} for r in _rows(result)}
     for decision in decisions:
         assert decision["decision"] in ("pass_a", "pass_b") and decision["reason"].strip()
         kept = decision[decision["decision"]]
@@ -116,10 +125,12 @@ def test_adjudication_covers_every_disagreement_and_is_applied(agreement: Module
         assert not any(tuple(span[:4]) in gold[decision["id"]] for span in dropped)
 
 
-def test_adjudicated_gold_differs_from_pass_a_only_where_adjudicated() -> None:
-    decided = {d["id"] for d in _rows("adjudication.jsonl")}
-    pass_a = {r["id"]: r["entities"] for r in _rows("pass_a.jsonl")}
-    changed = {r["id"] for r in _rows("gold.jsonl") if sorted(r["entities"]) != sorted(pass_a[r["id"]])}
+@pytest.mark.parametrize("files", ADJUDICATED, ids=("gold", "heldout"))
+def test_adjudicated_result_differs_from_pass_a_only_where_adjudicated(files: tuple[str, ...]) -> None:
+    pass_a_file, _, adjudication, result = files
+    decided = {d["id"] for d in _rows(adjudication)}
+    pass_a = {r["id"]: r["entities"] for r in _rows(pass_a_file)}
+    changed = {r["id"] for r in _rows(result) if sorted(r["entities"]) != sorted(pass_a[r["id"]])}
     assert changed <= decided
 
 
@@ -232,3 +243,16 @@ def test_evaluate_heldout_scores_both_systems() -> None:
             assert 0.0 <= system[part]["micro"]["f"] <= 100.0
     assert len(predictions["full stack"]) == len(held)
     assert "| micro |" in evaluate_heldout.prf_table(results)
+
+
+def test_evaluate_caps_writes_sentences_in_capitals() -> None:
+    evaluate_caps = _module("evaluate_caps")
+    from nlp_iom.ner.evaluate import load_gold
+
+    gold = load_gold(NER_GOLD / "heldout.jsonl")
+    upper = evaluate_caps.shouted(gold)
+    assert len(upper) == len(gold)  # no held-out sentence changes length in capitals
+    for original, shouted in zip(gold, upper):
+        assert shouted.text == original.text.upper() and shouted.entities == original.entities
+    table = evaluate_caps.to_markdown({"heldout, capitals (1 sentences)": {"full stack": {"all": 50.0, "id": 40.0, "en": 60.0}}})
+    assert table.splitlines()[-1] == "| heldout, capitals (1 sentences) | full stack | 50.0 | 40.0 | 60.0 |"
