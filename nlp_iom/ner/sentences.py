@@ -25,6 +25,9 @@ model has seen almost none of these abbreviations in the treebanks.
 Languages other than ``"id"`` use the rule-based splitter (its abbreviation list covers the
 English ones in Indonesian academic text too: ``e.g.``, ``i.e.``, ``etc.``, ``et al.``).
 
+:func:`expand_words` returns the sentences as lists of syntactic words, clitics split off by the shipped
+MWT expander (``Menurutnya`` -> ``Menurut nya``); see :mod:`nlp_iom.ner.clitics`. Only it loads the expander.
+
 The spaCy component ``iom_sentences`` sets ``token.is_sent_start`` from :func:`split_sentences`; add it
 before a parser: ``nlp.add_pipe("iom_sentences", first=True)`` (import this module first, so that the
 factory is registered).
@@ -316,6 +319,16 @@ def split_sentences(text: str, language: str = "id", backend: str | None = None)
     except Exception as exc:  # pragma: no cover - a model failure must not lose the text
         logger.warning("stanza %s back-end failed (%s); using the rule-based splitter", name, exc)
         return rule_based_spans(text)
+
+
+def expand_words(text: str, model: str | Path | None = None) -> list[list[str]]:
+    """Sentences as lists of syntactic words, clitics split; :func:`nlp_iom.ner.clitics.expand_words`.
+
+    Raises :class:`nlp_iom.errors.ModelNotFoundError` when stanza or a model is missing.
+    """
+    from nlp_iom.ner.clitics import expand_words as _expand  # loaded only here: sentence splitting never needs it
+
+    return _expand(text, model)
 
 
 # --------------------------------------------------------------------------------------------

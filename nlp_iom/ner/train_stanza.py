@@ -97,7 +97,7 @@ def _one_thread() -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def prepare_data(data: Path, workdir: Path) -> dict[str, Path]:
+def prepare_data(data: Path, workdir: Path, augment: bool = True) -> dict[str, Path]:
     """Write stanza's tokenizer inputs (``.txt``, ``.toklabels``, ``-mwt.json``, gold conllu) to ``workdir``."""
     from stanza.utils.datasets import common
     from stanza.utils.datasets.prepare_tokenizer_treebank import augment_punct, split_train_file
@@ -115,7 +115,7 @@ def prepare_data(data: Path, workdir: Path) -> dict[str, Path]:
         train_sents += common.read_sentences_from_conllu(str(tr))
         dev_sents += common.read_sentences_from_conllu(str(dv))
     random.seed(1234)
-    train_sents = augment_punct(train_sents)
+    train_sents = augment_punct(train_sents) if augment else train_sents  # stanza's MWT prep: no augment
     common.write_sentences_to_conllu(common.tokenizer_conllu_name(str(workdir), SHORTHAND, "train"), train_sents)
     common.write_sentences_to_conllu(common.tokenizer_conllu_name(str(workdir), SHORTHAND, "dev"), dev_sents)
     common.convert_conllu_to_txt(str(workdir), SHORTHAND, shards=("train", "dev"))
