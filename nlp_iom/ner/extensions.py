@@ -14,8 +14,9 @@ Span extensions (default ``None``):
 * ``iom_informant``: ``{"role", "date", "kind"}`` of a person cited as a personal source.
 * ``iom_rule``: name of the component that made the span (None for statistical spans).
 
-Doc extension: ``iom_abbreviations`` (default ``None``), a ``{short: long}`` dict known for the
-whole document (e.g. its DAFTAR SINGKATAN), read by ``iom_acronyms``.
+Doc extensions (default ``None``): ``iom_abbreviations``, a ``{short: long}`` dict known for the
+whole document (e.g. its DAFTAR SINGKATAN), read by ``iom_acronyms``; ``iom_people``, the names the
+document declares (its authors), read by ``iom_known_people``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ SPAN_EXTENSIONS: tuple[str, ...] = (
     "iom_informant",
     "iom_rule",
 )
-DOC_EXTENSIONS: tuple[str, ...] = ("iom_abbreviations",)
+DOC_EXTENSIONS: tuple[str, ...] = ("iom_abbreviations", "iom_people")
 #: Organisation subtypes of the gazetteer.
 ORG_SUBTYPES: tuple[str, ...] = ("IGO", "INGO", "NGO", "GOV", "ACADEMIC")
 #: Entity labels the domain layer produces.

@@ -30,6 +30,7 @@ DOMAIN_COMPONENTS: tuple[tuple[str, str], ...] = (
     ("iom_informants", "nlp_iom.ner.informants"),
     ("iom_cited_authors", "nlp_iom.ner.informants"),
     ("iom_titled_names", "nlp_iom.ner.persons"),
+    ("iom_known_people", "nlp_iom.ner.persons"),
     ("iom_acronyms", "nlp_iom.ner.acronyms"),
     ("iom_dates", "nlp_iom.ner.dates"),
 )
