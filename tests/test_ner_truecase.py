@@ -35,7 +35,8 @@ def tables() -> tuple[CaseTable, CaseTable]:
 def test_is_shouting() -> None:
     assert is_shouting(TITLE) and is_shouting(HEADING)
     assert not is_shouting("Peran IOM dalam menangani perdagangan orang di Kabupaten Sambas")
-    assert not is_shouting("IOM dan UNHCR")  # acronyms in a short line: too few capitals
+    assert not is_shouting("IOM dan UNHCR")  # 73% capitals
+    assert is_shouting("SKRIPSI") and is_shouting("TESIS") and not is_shouting("IOM")  # at least 5 capitals
     assert is_shouting("KABUPATEN SAMBAS, KALIMANTAN Barat")  # mostly capitals
     assert not is_shouting("KABUPATEN SAMBAS, Kalbar")  # 79% capitals
 
@@ -112,6 +113,7 @@ def test_indonesian_title_page_entities(pipelines) -> None:
     assert doc.text == HEADING  # the text is never changed
     assert {e.text for e in doc.ents} >= {"IOM", "KABUPATEN SAMBAS"}
     assert not {"PERAN", "DALAM"} & {e.text for e in doc.ents}
+    assert plain("SKRIPSI").ents and not recasing("SKRIPSI").ents  # a title-page word, not an ORG
 
 
 def test_recasing_leaves_ordinary_sentences_alone(pipelines) -> None:

@@ -40,7 +40,7 @@ LANGUAGES = ("id", "en")
 #: A sentence is recased when at least this share of its cased letters are capitals ...
 CAPS_SHARE = 0.8
 #: ... and it has at least this many capital letters.
-MIN_CAPITALS = 8
+MIN_CAPITALS = 5
 #: Unseen words of at most this many letters are taken for acronyms and kept in capitals.
 ACRONYM_MAX = 4
 #: A word enters the table after this many non-initial occurrences in the training text.
