@@ -114,3 +114,7 @@ def test_articles_and_possessives_are_trimmed() -> None:
     assert trim_span(doc[0:1], "ORG") is None
     kept = doc[1:3]
     assert trim_span(kept, "") is kept
+    # guide: e-mail addresses and URLs are not entities ("Indonesia ratu_lutfie@yahoo.com" was one ORG)
+    doc = nlp("Pontianak, Indonesia ratu_lutfie@yahoo.com https://example.org/x")
+    assert trim_span(doc[2:4], "LOC").text == "Indonesia"
+    assert trim_span(doc[3:5], "ORG") is None

@@ -8,7 +8,7 @@ researchers code who does what where, not quantities.
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 #: OntoNotes (and dataset) labels -> nlp_iom labels.
 LABEL_MAP: dict[str, str] = {
@@ -38,13 +38,19 @@ LEADING_TRIM = frozenset({"the"})
 TRAILING_TRIM = frozenset({"'s", "’s", "'", "’"})
 
 
+def _address(token: Token) -> bool:
+    """An e-mail address or a URL."""
+    return token.like_email or token.like_url
+
+
 def trim_span(ent: Span, label: str) -> Span | None:
-    """``ent`` without a leading article or a trailing possessive, relabelled; None when nothing is left."""
+    """``ent`` without a leading article, a trailing possessive, or e-mail addresses and URLs at its edges
+    (guide: they are not entities), relabelled; None when nothing is left."""
     start, end = ent.start, ent.end
     doc = ent.doc
-    while start < end and doc[start].lower_ in LEADING_TRIM:
+    while start < end and (doc[start].lower_ in LEADING_TRIM or _address(doc[start])):
         start += 1
-    while end > start and doc[end - 1].text in TRAILING_TRIM:
+    while end > start and (doc[end - 1].text in TRAILING_TRIM or _address(doc[end - 1])):
         end -= 1
     if start == end:
         return None
