@@ -165,3 +165,22 @@ def test_encode_sentence_labels_first_subtokens(tokenizer: object) -> None:
     several = _encode_sentence(tokenizer, sentence, label_ids, 3)
     assert len(several) > 1
     assert [LABELS[i] for w in several for i in w.labels if i != IGNORE] == list(sentence.tags)
+
+
+def test_training_command_line_and_card() -> None:
+    import json
+    from pathlib import Path
+
+    from nlp_iom.ner.train_transformer import FOLD_EPOCHS, build_parser, main, render_card
+
+    parser = build_parser()
+    assert parser.parse_args(["fold", "--fold", "3"]).epochs == FOLD_EPOCHS
+    assert parser.parse_args(["final"]).epochs == TransformerNerSettings().epochs
+    args = parser.parse_args(["score", "--model", "m", "--dataset", "nerui", "--fold", "2", "--decode", "argmax"])
+    assert (args.model, args.dataset, args.fold, args.decode) == (Path("m"), "nerui", 2, "argmax")
+    with pytest.raises(SystemExit):
+        main(["score", "--model", "m", "--fold", "2"])  # a fold needs its dataset
+    card = Path(__file__).resolve().parents[1] / "models" / "ner_id_trf"
+    text = render_card(json.loads((card / "results.json").read_text(encoding="utf-8")))
+    assert text == (card / "README.md").read_text(encoding="utf-8")  # the committed card is the rendered results
+    assert "| nerui | " in text and "10 epochs, BIO-constrained Viterbi" in text
