@@ -46,7 +46,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = ROOT / "models" / "stanza_id_tokenizer"
@@ -394,17 +394,31 @@ def format_report(record: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nlp_iom.ner.train_stanza", description=__doc__.split("\n")[0])
+def command_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """The arguments the stanza training commands share (``train``/``evaluate``, folders, seed, report)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("command", nargs="?", default="train", choices=["train", "evaluate"])
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="model folder to write (train)")
     parser.add_argument("--model", type=Path, default=DEFAULT_OUTPUT, help="model folder to score (evaluate)")
     parser.add_argument("--data", type=Path, default=None, help="the ud_id folder (default ../shared/data/ud_id)")
-    parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--workdir", type=Path, default=None, help="keep stanza's prepared files here")
     parser.add_argument("--treebanks", nargs="*", choices=list(TEST_FILES), default=None)
     parser.add_argument("--json", type=Path, default=None, help="also write the evaluation record here")
+    return parser
+
+
+def print_evaluation(report: str, record: dict[str, Any], json_path: Path | None) -> int:
+    """Print an evaluation report and, with ``json_path``, write its record there; return 0."""
+    print(report)
+    if json_path:
+        json_path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = command_parser("python -m nlp_iom.ner.train_stanza", __doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=2000)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     data = ud_root(args.data)
@@ -414,11 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({k: v for k, v in record.items() if k != "tokenizer_args"}, indent=2))
         return 0
     record = evaluate(args.model, data, args.treebanks)
-    print(format_report(record))
-    if args.json:
-        args.json.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return 0
-
+    return print_evaluation(format_report(record), record, args.json)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -326,17 +326,8 @@ def format_report(record: dict[str, Any]) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser of ``python -m nlp_iom.ner.train_stanza_mwt``."""
-    parser = argparse.ArgumentParser(prog="python -m nlp_iom.ner.train_stanza_mwt",
-                                     description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("command", nargs="?", default="train", choices=["train", "evaluate"])
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="model folder to write (train)")
-    parser.add_argument("--model", type=Path, default=DEFAULT_OUTPUT, help="model folder to score (evaluate)")
-    parser.add_argument("--data", type=Path, default=None, help="the ud_id folder (default ../shared/data/ud_id)")
+    parser = TS.command_parser("python -m nlp_iom.ner.train_stanza_mwt", (__doc__ or "").split("\n")[0])
     parser.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS)
-    parser.add_argument("--seed", type=int, default=1234)
-    parser.add_argument("--workdir", type=Path, default=None, help="keep stanza's prepared files here")
-    parser.add_argument("--treebanks", nargs="*", choices=list(TS.TEST_FILES), default=None)
-    parser.add_argument("--json", type=Path, default=None, help="also write the evaluation record here")
     return parser
 
 
@@ -351,11 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({k: v for k, v in record.items() if k != "mwt_expander_args"}, indent=2))
         return 0
     record = evaluate(args.model, data, args.treebanks)
-    print(format_report(record))
-    if args.json:
-        args.json.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return 0
-
+    return TS.print_evaluation(format_report(record), record, args.json)
 
 if __name__ == "__main__":
     sys.exit(main())
