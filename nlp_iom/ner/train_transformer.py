@@ -99,12 +99,7 @@ def run_final(settings: TransformerNerSettings, output: Path) -> dict[str, objec
     dev = read_parts(CNN_DEV, CORE_LABELS)
     summary = train_transformer_ner(train, dev, output, settings)
     nlp = transformer_pipeline(output)
-    tests: dict[str, object] = {}
-    all_test: list[Sentence] = []
-    for dataset, split in CNN_TEST:
-        part = read_parts(((dataset, split),), CORE_LABELS)
-        tests[f"{dataset} {split}"] = evaluate(nlp, part)
-        all_test.extend(part)
+    tests, all_test = _score_parts(nlp, CNN_TEST)
     return {
         "kind": "final",
         "train_sentences": len(train),
@@ -121,12 +116,24 @@ def run_final(settings: TransformerNerSettings, output: Path) -> dict[str, objec
 def score_model(model: Path, dataset: str | None, fold: int | None, constrained: bool = True) -> dict[str, object]:
     """Score a saved model on a fold's test split (``dataset`` and ``fold``) or on the final test sets."""
     nlp = transformer_pipeline(model, constrained=constrained)
-    parts = (((dataset, "test"),) if dataset and fold else CNN_TEST)
-    scores: dict[str, object] = {}
-    for name, split in parts:
-        key = f"{name} fold {fold} test" if dataset and fold else f"{name} {split}"
-        scores[key] = evaluate(nlp, read_parts(((name, split),), CORE_LABELS, fold))
+    if dataset and fold:
+        scores, _ = _score_parts(nlp, ((dataset, "test"),), fold)
+    else:
+        scores, _ = _score_parts(nlp, CNN_TEST)
     return {"model": str(model), "decode": "viterbi" if constrained else "argmax", "test": scores}
+
+
+def _score_parts(
+    nlp: object, parts: tuple[tuple[str, str], ...], fold: int | None = None
+) -> tuple[dict[str, object], list[Sentence]]:
+    """Scores per (set, split) part, keyed ``"<set> fold <k> test"`` or ``"<set> <split>"``, and all their sentences."""
+    scores: dict[str, object] = {}
+    sentences: list[Sentence] = []
+    for name, split in parts:
+        part = read_parts(((name, split),), CORE_LABELS, fold)
+        scores[f"{name} fold {fold} {split}" if fold else f"{name} {split}"] = evaluate(nlp, part)
+        sentences.extend(part)
+    return scores, sentences
 
 
 def _score_rows(result: dict[str, object]) -> list[str]:
