@@ -4,10 +4,7 @@ Reproduce the shipped model (about 5 to 10 minutes on a 2-core CPU, one thread):
 
     python -m nlp_iom.ner.train_stanza --output models/stanza_id_tokenizer
 
-Measure sentence splitting on the UD Indonesian test sets, for the shipped stanza model, the
-:mod:`nlp_iom.ner.sentences` API (the same model plus the abbreviation guard), spaCy's rule-based
-``sentencizer`` on ``spacy.blank("id")``, nlp_iom's rule-based fallback and, where a user has them,
-stanza's full downloaded Indonesian models, all in one run::
+Measure sentence splitting on the UD Indonesian test sets (:mod:`nlp_iom.ner.sentence_eval`)::
 
     python -m nlp_iom.ner.train_stanza evaluate
 
@@ -24,11 +21,6 @@ Data: ``<shared>/data/ud_id`` (``$NLP_IOM_SHARED`` or ``../shared/data`` beside 
 * ``stanza.models.tokenizer.main`` with the arguments ``stanza.utils.training.run_tokenizer`` builds
   (``--max_seqlen`` from the average sentence length, ``--mwt_json_file`` of the dev set,
   ``--dev_conll_gold``), a fixed seed and a short schedule (``--steps``, default 2000).
-
-Evaluation: for each test file the ``# text`` lines are joined with one space (the UD Indonesian
-files have no ``# newdoc``/``# newpar`` marks, so each file is one running text); a sentence is its
-end offset in that text (trailing spaces stripped), and precision/recall/F1 compare the predicted and
-gold end offsets. The last offset of the file counts like any other.
 """
 
 from __future__ import annotations
@@ -44,9 +36,15 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+
+from nlp_iom.ner.sentence_eval import (
+    TEST_FILES,
+    evaluate,
+    format_report,
+    one_thread,
+    print_evaluation,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = ROOT / "models" / "stanza_id_tokenizer"
@@ -57,22 +55,6 @@ TRAIN_FILES = {
     "csui": ("UD_Indonesian-CSUI", "id_csui-ud-train.conllu"),
     "gsd": ("UD_Indonesian-GSD", "id_gsd-ud-dev.conllu"),
 }
-TEST_FILES = {
-    "CSUI test": ("UD_Indonesian-CSUI", "id_csui-ud-test.conllu"),
-    "GSD test": ("UD_Indonesian-GSD", "id_gsd-ud-test.conllu"),
-    "PUD test": ("UD_Indonesian-PUD", "id_pud-ud-test.conllu"),
-}
-#: Real-looking sentences with abbreviations that must stay inside one sentence.
-ABBREVIATION_CASES: list[tuple[str, int]] = [
-    ("UU No. 21 Tahun 2007 berlaku di Kab. Sambas. Penelitian Nugrahaningsih dkk. (2020) membahasnya.", 2),
-    ("Kantor IOM berada di Jl. Sudirman No. 5, Kec. Menteng, Kab. Bogor, Prov. Jawa Barat. "
-     "Kepala kantornya adalah Dr. Budi Santoso, S.H., M.Si. yang ditunjuk tahun lalu.", 2),
-    ("Menurut Prof. Hikmahanto, pengungsi dilindungi UU No. 6 Tahun 2011 tentang Keimigrasian. "
-     "Lihat juga Wahyudi dkk. (2019, hlm. 45) untuk rincian.", 2),
-    ("Bantuan berupa beras, minyak, dll. dikirim ke Kab. Aceh Timur. Warga menerimanya pada Senin.", 2),
-    ("Penelitian ini mengikuti Nugrahaningsih dkk. Mereka mewawancarai 40 pengungsi.", 2),
-]
-
 logger = logging.getLogger("nlp_iom.train_stanza")
 
 
@@ -83,13 +65,6 @@ def ud_root(data: str | Path | None = None) -> Path:
     env = os.environ.get("NLP_IOM_SHARED")
     base = Path(env) if env else ROOT.parent / "shared" / "data"
     return base / "ud_id"
-
-
-def _one_thread() -> None:
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    import torch
-
-    torch.set_num_threads(1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,7 +115,7 @@ def prepare_data(data: Path, workdir: Path, augment: bool = True) -> dict[str, P
 def train(output: Path, data: Path, steps: int = 2000, seed: int = 1234, workdir: Path | None = None,
           keep_workdir: bool = False) -> dict:
     """Prepare the data and train the tokenizer with stanza's own code; return the training record."""
-    _one_thread()
+    one_thread()
     from stanza.models import tokenizer
     from stanza.utils.avg_sent_len import avg_sent_len
 
@@ -228,172 +203,6 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-# --------------------------------------------------------------------------------------------
-# Evaluation
-# --------------------------------------------------------------------------------------------
-
-
-def read_texts(conllu: Path) -> list[str]:
-    """The ``# text`` line of each sentence, in file order."""
-    texts = []
-    with open(conllu, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("# text = "):
-                texts.append(line[len("# text = "):].rstrip("\n").strip())
-    return texts
-
-
-def gold_document(conllu: Path) -> tuple[str, set[int]]:
-    """The running text (sentences joined with one space) and the gold sentence end offsets."""
-    parts, ends, pos = [], set(), 0
-    for text in read_texts(conllu):
-        if parts:
-            pos += 1
-        parts.append(text)
-        pos += len(text)
-        ends.add(pos)
-    return " ".join(parts), ends
-
-
-def _ends(text: str, spans: Iterable[tuple[int, int]]) -> set[int]:
-    out = set()
-    for start, end in spans:
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            out.add(end)
-    return out
-
-
-@dataclass
-class Score:
-    tp: int = 0
-    n_pred: int = 0
-    n_gold: int = 0
-    seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / self.n_pred if self.n_pred else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / self.n_gold if self.n_gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-
-def score(text: str, gold: set[int], spans: Iterable[tuple[int, int]]) -> Score:
-    pred = _ends(text, spans)
-    return Score(tp=len(pred & gold), n_pred=len(pred), n_gold=len(gold))
-
-
-def spacy_sentencizer_splitter() -> Callable[[str], list[tuple[int, int]]]:
-    import spacy
-
-    nlp = spacy.blank("id")
-    nlp.add_pipe("sentencizer")
-    nlp.max_length = 5_000_000
-
-    def split(text: str) -> list[tuple[int, int]]:
-        return [(s.start_char, s.end_char) for s in nlp(text).sents]
-
-    return split
-
-
-def systems(model: Path) -> dict[str, Callable[[str], list[tuple[int, int]]] | str]:
-    """The compared splitters; a string value says why that system is not available."""
-    from nlp_iom.ner import sentences as S
-
-    out: dict[str, Callable[[str], list[tuple[int, int]]] | str] = {}
-    model_file = S.find_model(model)
-    if model_file is None:
-        out["stanza shipped (raw)"] = f"no model under {model}"
-        out["nlp_iom split_sentences (stanza + guard)"] = f"no model under {model}"
-    else:
-        pipe = S.load_stanza_pipeline(model_file)
-        out["stanza shipped (raw)"] = lambda t: S.stanza_spans(pipe, t)
-        out["nlp_iom split_sentences (stanza + guard)"] = lambda t: S.guard_abbreviations(t, S.stanza_spans(pipe, t))
-    out["spaCy sentencizer (blank id)"] = spacy_sentencizer_splitter()
-    out["nlp_iom rule-based fallback"] = S.rule_based_spans
-    full = S.load_full_stanza_pipeline()
-    if full is None:
-        out["stanza full downloaded id models"] = "not installed in stanza's resources dir"
-    else:
-        out["stanza full downloaded id models"] = lambda t: S.stanza_spans(full, t)
-    return out
-
-
-def evaluate(model: Path, data: Path, treebanks: list[str] | None = None) -> dict:
-    """Score every system on every test treebank; return a JSON-able record."""
-    _one_thread()
-    logging.getLogger("stanza").setLevel(logging.WARNING)
-    names = treebanks or list(TEST_FILES)
-    docs = {}
-    for name in names:
-        folder, fname = TEST_FILES[name]
-        path = data / folder / fname
-        if not path.is_file():
-            raise FileNotFoundError(f"{path} is missing; pass --data or set NLP_IOM_SHARED")
-        docs[name] = gold_document(path)
-    results: dict[str, dict] = {}
-    for sys_name, split in systems(model).items():
-        results[sys_name] = {}
-        for tb, (text, gold) in docs.items():
-            if isinstance(split, str):
-                results[sys_name][tb] = {"unavailable": split}
-                continue
-            start = time.time()
-            s = score(text, gold, split(text))
-            s.seconds = time.time() - start
-            results[sys_name][tb] = {"precision": s.precision, "recall": s.recall, "f1": s.f1, "tp": s.tp,
-                                     "pred": s.n_pred, "gold": s.n_gold, "seconds": round(s.seconds, 2)}
-    abbrev = abbreviation_check(model)
-    return {"date": _dt.date.today().isoformat(), "machine": f"{os.cpu_count()}-core CPU, 1 torch thread",
-            "results": results, "abbreviations": abbrev}
-
-
-def abbreviation_check(model: Path) -> dict:
-    """Split the abbreviation cases with every system; report the sentences and whether the count is right."""
-    out: dict[str, list[dict]] = {}
-    for sys_name, split in systems(model).items():
-        if isinstance(split, str):
-            continue
-        rows = []
-        for text, expected in ABBREVIATION_CASES:
-            sents = [text[a:b] for a, b in split(text)]
-            rows.append({"text": text, "expected": expected, "got": len(sents), "ok": len(sents) == expected,
-                         "sentences": sents})
-        out[sys_name] = rows
-    return out
-
-
-def format_report(record: dict) -> str:
-    lines = [f"Sentence splitting, end-offset P/R/F1 ({record['date']}, {record['machine']})", ""]
-    tbs = list(next(iter(record["results"].values())).keys())
-    header = "| system | " + " | ".join(f"{tb} P / R / F1" for tb in tbs) + " |"
-    lines += [header, "|" + "---|" * (len(tbs) + 1)]
-    for sys_name, per in record["results"].items():
-        cells = []
-        for tb in tbs:
-            r = per[tb]
-            cells.append(r["unavailable"] if "unavailable" in r else
-                         f"{100 * r['precision']:.1f} / {100 * r['recall']:.1f} / **{100 * r['f1']:.1f}**")
-        lines.append(f"| {sys_name} | " + " | ".join(cells) + " |")
-    lines += ["", "Abbreviation cases (expected sentence count; '⏎' marks a predicted boundary):"]
-    for sys_name, rows in record["abbreviations"].items():
-        ok = sum(r["ok"] for r in rows)
-        lines.append(f"- {sys_name}: {ok}/{len(rows)} right")
-        for r in rows:
-            if not r["ok"] or sys_name.startswith("nlp_iom split"):
-                lines.append(f"    {'ok ' if r['ok'] else 'BAD'} {r['got']}/{r['expected']}: " + " ⏎ ".join(r["sentences"]))
-    return "\n".join(lines)
-
-
 def command_parser(prog: str, description: str) -> argparse.ArgumentParser:
     """The arguments the stanza training commands share (``train``/``evaluate``, folders, seed, report)."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
@@ -406,14 +215,6 @@ def command_parser(prog: str, description: str) -> argparse.ArgumentParser:
     parser.add_argument("--treebanks", nargs="*", choices=list(TEST_FILES), default=None)
     parser.add_argument("--json", type=Path, default=None, help="also write the evaluation record here")
     return parser
-
-
-def print_evaluation(report: str, record: dict[str, Any], json_path: Path | None) -> int:
-    """Print an evaluation report and, with ``json_path``, write its record there; return 0."""
-    print(report)
-    if json_path:
-        json_path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -429,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     record = evaluate(args.model, data, args.treebanks)
     return print_evaluation(format_report(record), record, args.json)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -50,6 +50,7 @@ from typing import Any
 
 from nlp_iom.errors import ModelNotFoundError
 from nlp_iom.ner import train_stanza as TS
+from nlp_iom.ner.sentence_eval import TEST_FILES, one_thread, print_evaluation, read_texts
 
 DEFAULT_OUTPUT = TS.DEFAULT_OUTPUT
 MODEL_FILE = "id_iom_mwt_expander.pt"
@@ -115,7 +116,7 @@ def train(output: Path, data: Path, epochs: int = DEFAULT_EPOCHS, seed: int = 12
     Returns:
         The training record also written to ``output/mwt_training.json``.
     """
-    TS._one_thread()
+    one_thread()
     import torch
     from stanza.models import mwt_expander
 
@@ -255,7 +256,7 @@ def end_to_end(pipeline: Any, gold: Path) -> dict[str, float]:
     """Tokens, Sentences and Words F1 of ``pipeline`` on the joined ``# text`` of ``gold`` (UD scorer)."""
     from stanza.models.common.utils import ud_scores
 
-    doc = pipeline(" ".join(TS.read_texts(gold)))
+    doc = pipeline(" ".join(read_texts(gold)))
     for sentence in doc.sentences:
         sentence.build_fake_dependencies()
     system = io.StringIO(f"{doc:C}\n\n")
@@ -269,13 +270,13 @@ def evaluate(model: Path, data: Path, treebanks: list[str] | None = None) -> dic
     Args:
         model: The model folder (tokenizer and expander).
         data: The ``ud_id`` folder.
-        treebanks: Keys of :data:`nlp_iom.ner.train_stanza.TEST_FILES` (all by default).
+        treebanks: Keys of :data:`nlp_iom.ner.sentence_eval.TEST_FILES` (all by default).
 
     Returns:
         A JSON-able record: per test set ``gold_tokens`` (see :func:`gold_token_accuracy`) and
         ``end_to_end`` for ``tokenize`` and ``tokenize,mwt``.
     """
-    TS._one_thread()
+    one_thread()
     from nlp_iom.ner import clitics, sentences
 
     logging.getLogger("stanza").setLevel(logging.WARNING)
@@ -286,8 +287,8 @@ def evaluate(model: Path, data: Path, treebanks: list[str] | None = None) -> dic
     without = sentences.load_stanza_pipeline(tok_file)
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="stanza_id_mwt_eval_") as tmp:
-        for name in treebanks or list(TS.TEST_FILES):
-            folder, fname = TS.TEST_FILES[name]
+        for name in treebanks or list(TEST_FILES):
+            folder, fname = TEST_FILES[name]
             gold = data / folder / fname
             if not gold.is_file():
                 raise FileNotFoundError(f"{gold} is missing; pass --data or set NLP_IOM_SHARED")
@@ -342,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({k: v for k, v in record.items() if k != "mwt_expander_args"}, indent=2))
         return 0
     record = evaluate(args.model, data, args.treebanks)
-    return TS.print_evaluation(format_report(record), record, args.json)
+    return print_evaluation(format_report(record), record, args.json)
 
 if __name__ == "__main__":
     sys.exit(main())
