@@ -31,3 +31,25 @@ def test_third_language_and_too_short() -> None:
 def test_document_language() -> None:
     assert document_language(["en", "en", "id"], [500, 400, 100]) == "en"
     assert document_language(["und"], [10]) == "und"
+
+
+def test_urls_emails_and_code_are_undetermined() -> None:
+    # lines of the shared PDFs that py3langid alone calls Indonesian
+    assert detect_language("waleeda@allenai.org") == "und"
+    assert detect_language("168 www.un.org/apps/news/story.asp?NewsID=51034#.VaaK1vlVikp.") == "und"
+    assert detect_language("1081 HV Amsterdam, The Netherlands E-mail: kate@nat.vu.nl URL: http://www.nat.vu.nl/~kate/") == "und"
+    assert detect_language("R> sigma <- .001 R> Psi_q <- C %*% t(E) + sigma * rnorm(dim(C)[1] * dim(E)[1])") == "und"
+    # the address is removed, the text around it still counts
+    assert detect_language("Human trafficking is a central issue (contact: iom.jakarta@iom.int) for the region.") == "en"
+
+
+def test_function_words_decide_short_text() -> None:
+    from nlp_iom.extract.language import function_word_counts
+
+    line = "4. My family: Achmad Friscantono, Dian Warasati, and Neysha Adzhani. 5. My friends: Citra Dara Malia."
+    assert function_word_counts(line) == {"id": 0, "en": 3}
+    assert detect_language(line) == "en"  # py3langid alone: Indonesian (the names)
+    assert detect_language("Dibuat di : Depok Pada tanggal : 5 Juni 2017 Yang menyatakan") == "id"
+    # "para." is an English abbreviation here, not the Indonesian plural word
+    assert detect_language("20 Swiss Civil Code, art. 60. 21 A/HRC/20/27, para. 57; see also Human Rights Council "
+                           "resolution 22/6, para. 8.") == "en"

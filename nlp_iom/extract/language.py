@@ -2,7 +2,10 @@
 
 Built on py3langid (langid.py's model, shipped inside the package, BSD). Malay is
 folded into Indonesian: the two are often confused on short text, and both go to
-the Indonesian pipeline.
+the Indonesian pipeline. URLs and e-mail addresses are removed before judging (py3langid
+reads ``waleeda@allenai.org`` or ``www.cagi.ch/en/ngo.php`` as Indonesian); formulas and code
+(few letters among the characters) are ``und``; on short text, where py3langid's character
+n-grams are weak, the function words of each language can overrule it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,28 @@ LETTER = re.compile(r"[^\W\d_]")
 LOWER_WORD = re.compile(r"\b[a-zà-ÿ]{2,}\b")
 #: Running text has at least this many lower-case words; tables of figures and acronyms do not.
 MIN_LOWER_WORDS = 3
+#: Running text is mostly letters; formulas and code have fewer among their non-space characters.
+MIN_LETTER_SHARE = 0.6
+#: Text with fewer letters than this is "short": function words may overrule py3langid.
+SHORT_LETTERS = 200
+#: On short text, one language's function words must outnumber the other's by this many.
+FUNCTION_WORD_MARGIN = 2
+URL_OR_EMAIL = re.compile(
+    r"\S+@\S+\.\w+|(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:org|com|net|int|edu|gov|ac\.id|go\.id|or\.id)(?:/\S*)?",
+    re.IGNORECASE,
+)
+WORD = re.compile(r"[^\W\d_]+")
+#: Frequent function words that the other language does not use as words.
+FUNCTION_WORDS = {
+    "en": frozenset(
+        "the of and to in for with on is are was were by from this that these as at an be has have "
+        "which its their my our or not it".split()
+    ),
+    "id": frozenset(
+        "dan di yang untuk dari ke dengan ini itu pada dalam atau oleh sebagai adalah tidak akan "
+        "juga serta bahwa telah sudah kami saya kita mereka aku kamu dapat".split()
+    ),
+}
 
 
 @lru_cache(maxsize=1)
@@ -45,20 +70,41 @@ def _target(scores: dict[str, float]) -> str:
     return "id" if indonesian >= scores.get("en", 0.0) else "en"
 
 
+def function_word_counts(text: str) -> dict[str, int]:
+    """How many words of ``text`` are function words of each target language."""
+    counts = dict.fromkeys(TARGET_LANGUAGES, 0)
+    for word in WORD.findall(text.lower()):
+        for lang, words in FUNCTION_WORDS.items():
+            counts[lang] += word in words
+    return counts
+
+
+def _function_words_overrule(text: str, language: str, letters: int) -> str:
+    """On short text, the other target language when its function words clearly outnumber."""
+    if letters >= SHORT_LETTERS:
+        return language
+    counts = function_word_counts(text)
+    other = "en" if language == "id" else "id"
+    return other if counts[other] - counts[language] >= FUNCTION_WORD_MARGIN else language
+
+
 def detect_language(text: str) -> str:
     """Return ``id``, ``en``, ``mixed``, another ISO 639-1 code, or ``und`` for ``text``.
 
     A passage is ``mixed`` when at least a quarter of its letters sit in sentences of each
     target language. English terms inside an Indonesian sentence do not make it mixed.
     """
+    text = URL_OR_EMAIL.sub(" ", text)
     letters = len(LETTER.findall(text))
     if letters < MIN_LETTERS or len(LOWER_WORD.findall(text)) < MIN_LOWER_WORDS:
         return UNDETERMINED  # too short, or a table of numbers and acronyms
+    if letters < MIN_LETTER_SHARE * len("".join(text.split())):
+        return UNDETERMINED  # a formula or code
     scores = _scores(text)
     best = max(scores, key=scores.__getitem__)
     if best not in ("id", "ms", "en") and scores[best] >= OTHER_LANGUAGE_CONFIDENCE:
         return best
-    overall = _target(scores)
+    overall = _function_words_overrule(text, _target(scores), letters)
     sentences = [s for s in SENTENCE_SPLIT.split(text) if len(LETTER.findall(s)) >= MIN_SENTENCE_LETTERS]
     if len(sentences) < 2:
         return overall
