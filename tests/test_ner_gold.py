@@ -15,12 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 NER_GOLD = ROOT / "corpora" / "ner_gold"
 LABELS = {"PER", "ORG", "LOC", "LAW", "DATE"}
 SUBTYPES = {"IGO", "INGO", "NGO", "GOV", "ACADEMIC", "OTHER"}
-FILES = ("gold.jsonl", "pass_a.jsonl", "pass_b.jsonl", "heldout.jsonl", "heldout_pass_a.jsonl", "heldout_pass_b.jsonl")
-#: (pass A, pass B, adjudication, adjudicated result) of the gold set and of the held-out set.
+FILES = ("gold.jsonl", "pass_a.jsonl", "pass_b.jsonl", "heldout.jsonl", "heldout_pass_a.jsonl", "heldout_pass_b.jsonl",
+         "law.jsonl", "law_pass_a.jsonl", "law_pass_b.jsonl")
+#: (pass A, pass B, adjudication, adjudicated result) of the gold set, the held-out set and the LAW test set.
 ADJUDICATED = (
     ("pass_a.jsonl", "pass_b.jsonl", "adjudication.jsonl", "gold.jsonl"),
     ("heldout_pass_a.jsonl", "heldout_pass_b.jsonl", "heldout_adjudication.jsonl", "heldout.jsonl"),
+    ("law_pass_a.jsonl", "law_pass_b.jsonl", "law_adjudication.jsonl", "law.jsonl"),
 )
+ADJUDICATED_IDS = ("gold", "heldout", "law")
 
 
 def _module(name: str) -> ModuleType:
@@ -83,7 +86,7 @@ def test_validate_script_rejects_bad_offsets(tmp_path: Path) -> None:
     assert validate.main([str(bad)]) == 1
 
 
-@pytest.mark.parametrize("files", ADJUDICATED, ids=("gold", "heldout"))
+@pytest.mark.parametrize("files", ADJUDICATED, ids=ADJUDICATED_IDS)
 def test_passes_and_result_cover_the_same_sentences(files: tuple[str, ...]) -> None:
     pass_a, pass_b, _, result = files
     texts = [{r["id"]: r["text"] for r in _rows(name)} for name in (result, pass_a, pass_b)]
@@ -110,7 +113,7 @@ def test_heldout_avoids_ner_training_sources() -> None:
     assert not [r["source"] for r in _rows("heldout.jsonl") if any(t in r["source"] for t in training)]
 
 
-@pytest.mark.parametrize("files", ADJUDICATED, ids=("gold", "heldout"))
+@pytest.mark.parametrize("files", ADJUDICATED, ids=ADJUDICATED_IDS)
 def test_adjudication_covers_every_disagreement_and_is_applied(agreement: ModuleType, files: tuple[str, ...]) -> None:
     pass_a, pass_b, adjudication, result = files
     cases = agreement.disagreements(agreement.load(NER_GOLD / pass_a), agreement.load(NER_GOLD / pass_b))
@@ -125,13 +128,48 @@ def test_adjudication_covers_every_disagreement_and_is_applied(agreement: Module
         assert not any(tuple(span[:4]) in gold[decision["id"]] for span in dropped)
 
 
-@pytest.mark.parametrize("files", ADJUDICATED, ids=("gold", "heldout"))
+@pytest.mark.parametrize("files", ADJUDICATED, ids=ADJUDICATED_IDS)
 def test_adjudicated_result_differs_from_pass_a_only_where_adjudicated(files: tuple[str, ...]) -> None:
     pass_a_file, _, adjudication, result = files
     decided = {d["id"] for d in _rows(adjudication)}
     pass_a = {r["id"]: r["entities"] for r in _rows(pass_a_file)}
     changed = {r["id"] for r in _rows(result) if sorted(r["entities"]) != sorted(pass_a[r["id"]])}
     assert changed <= decided
+
+
+def test_law_set_is_the_pool_with_law_only_and_new_text() -> None:
+    pool, law = _rows("law_pool.jsonl"), _rows("law.jsonl")
+    assert [(r["id"], r["text"], r["lang"], r["source"]) for r in pool] == [
+        (r["id"], r["text"], r["lang"], r["source"]) for r in law
+    ]
+    assert {e[2] for r in law for e in r["entities"]} == {"LAW"}
+    assert sum(len(r["entities"]) for r in law) >= 100
+    assert {r["lang"] for r in law} == {"id", "en"}
+    earlier = {_letters(r["text"]) for name in ("gold.jsonl", "heldout.jsonl") for r in _rows(name)}
+    assert not [r["id"] for r in law if _letters(r["text"]) in earlier]
+
+
+@pytest.mark.slow
+def test_law_pool_is_reproducible(tmp_path: Path) -> None:
+    build = _module("build_law_pool")
+    if not (build.SHARED / "pdfs").is_dir():
+        pytest.skip("../shared not available")
+    build.main(["-o", str(tmp_path / "pool.jsonl")])
+    assert (tmp_path / "pool.jsonl").read_text(encoding="utf-8") == (NER_GOLD / "law_pool.jsonl").read_text(encoding="utf-8")
+
+
+def test_law_overlap_counts_match_one_to_one() -> None:
+    evaluate_laws = _module("evaluate_laws")
+    from nlp_iom.ner.evaluate import GoldSentence
+
+    text = "Law No. 84 of 2002 and the Income Tax Act (1955) apply."
+    gold = [GoldSentence("s", text, "en", [(0, 18, "LAW", None), (27, 41, "LAW", None)])]
+    # one exact, one longer (overlapping) and one spurious prediction; "Law No. 84" overlaps the first gold
+    # span too but that span is already matched
+    predicted = [[(0, 18, "LAW", None), (0, 10, "LAW", None), (27, 48, "LAW", None), (50, 55, "ORG", None)]]
+    assert evaluate_laws.overlap_counts(gold, predicted) == {"tp": 2, "fp": 1, "fn": 0}
+    assert evaluate_laws.errors(gold, predicted) == ["s\t-LAW\tIncome Tax Act", "s\t+LAW\tLaw No. 84",
+                                                     "s\t+LAW\tIncome Tax Act (1955)"]
 
 
 # --- agreement measures on constructed examples (answers worked out by hand) ---

@@ -7,6 +7,8 @@ researchers code who does what where, not quantities.
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -38,6 +40,27 @@ LEADING_TRIM = frozenset({"the"})
 TRAILING_TRIM = frozenset({"'s", "’s", "'", "’"})
 
 
+#: A LAW entity that is only an article pointer ("Article 3", "section 42", "Pasal 5 ayat (2)"): the gold
+#: guide (rule 6) keeps pointers out of LAW spans, and en_core_web_sm tags them LAW on their own.
+_POINTER_WORD = r"(?:articles?|arts?\.|sections?|s\.|chapter|paragraphs?|paras?\.|clause|pasal|ayat|bab|huruf|letter)"
+ARTICLE_POINTER = re.compile(
+    _POINTER_WORD + r"\s*[\dIVXLC]+[a-z]?(?:[\s,;-]*(?:and|dan|to|" + _POINTER_WORD + r"|\(\w{1,4}\)|\d+[a-z]?))*\.?",
+    re.IGNORECASE,
+)
+#: "Article 3, paragraph (a) of the ...": a pointer in front of the instrument, cut off (rule 6).
+POINTER_PREFIX = re.compile(ARTICLE_POINTER.pattern + r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def _without_pointer(ent: Span) -> Span:
+    """``ent`` without a leading "Article 3, paragraph (a) of the" (whole tokens only)."""
+    prefix = POINTER_PREFIX.match(ent.text)
+    if not prefix:
+        return ent
+    cut = ent.start_char + prefix.end()
+    start = next((t.i for t in ent if t.idx >= cut), ent.end)
+    return Span(ent.doc, start, ent.end, label=ent.label_) if start < ent.end else ent
+
+
 def _address(token: Token) -> bool:
     """An e-mail address or a URL."""
     return token.like_email or token.like_url
@@ -60,8 +83,9 @@ def trim_span(ent: Span, label: str) -> Span | None:
 
 
 class UnifyLabels:
-    """Relabel ``doc.ents`` with :data:`LABEL_MAP`; drop :data:`DROPPED` and lower-case names; keep unknown labels;
-    trim articles and possessives at the edges (:func:`trim_span`)."""
+    """Relabel ``doc.ents`` with :data:`LABEL_MAP`; drop :data:`DROPPED`, lower-case names and LAW entities that
+    are only an :data:`ARTICLE_POINTER`; keep unknown labels; trim articles and possessives at the edges
+    (:func:`trim_span`)."""
 
     def __init__(self, label_map: dict[str, str], dropped: list[str], cased_labels: list[str],
                  trim: bool = True) -> None:
@@ -80,6 +104,10 @@ class UnifyLabels:
             ):
                 continue
             label = self.label_map.get(ent.label_, ent.label_)
+            if label == "LAW":
+                if ARTICLE_POINTER.fullmatch(ent.text):
+                    continue
+                ent = _without_pointer(ent)
             if self.trim:
                 trimmed = trim_span(ent, label)
                 if trimmed is not None:
