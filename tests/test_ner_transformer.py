@@ -171,16 +171,132 @@ def test_training_command_line_and_card() -> None:
     import json
     from pathlib import Path
 
-    from nlp_iom.ner.train_transformer import FOLD_EPOCHS, build_parser, main, render_card
+    from nlp_iom.ner.train_transformer import (
+        FOLD_EPOCHS,
+        PRETRAIN_EPOCHS,
+        TRANSFER_EPOCHS,
+        TRANSFER_LR,
+        build_parser,
+        main,
+        pretrain_output,
+        render_card,
+        resolve_settings,
+    )
 
     parser = build_parser()
-    assert parser.parse_args(["fold", "--fold", "3"]).epochs == FOLD_EPOCHS
-    assert parser.parse_args(["final"]).epochs == TransformerNerSettings().epochs
+    settings, init = resolve_settings(parser.parse_args(["fold", "--fold", "3"]))
+    assert (settings.epochs, settings.lr, init) == (FOLD_EPOCHS, TransformerNerSettings().lr, None)
+    settings, init = resolve_settings(parser.parse_args(["fold", "--dataset", "nerugm", "--transfer"]))
+    assert (settings.epochs, settings.lr, init) == (TRANSFER_EPOCHS, TRANSFER_LR, pretrain_output("nerugm"))
+    settings, _ = resolve_settings(parser.parse_args(["fold", "--transfer", "--epochs", "3", "--lr", "5e-5"]))
+    assert (settings.epochs, settings.lr) == (3, 5e-5)
+    assert resolve_settings(parser.parse_args(["pretrain", "--without", "nerui"]))[0].epochs == PRETRAIN_EPOCHS
+    with pytest.raises(SystemExit):
+        parser.parse_args(["pretrain"])  # which set to leave out must be said
+    assert resolve_settings(parser.parse_args(["final"]))[0].epochs == TransformerNerSettings().epochs
     args = parser.parse_args(["score", "--model", "m", "--dataset", "nerui", "--fold", "2", "--decode", "argmax"])
-    assert (args.model, args.dataset, args.fold, args.decode) == (Path("m"), "nerui", 2, "argmax")
+    assert (args.model, args.dataset, args.fold, args.decode) == ([Path("m")], "nerui", 2, "argmax")
+    args = parser.parse_args(["ensemble", "--fold", "4", "--model", "a", "--model", "b"])
+    assert (args.dataset, args.fold, args.model) == ("nerui", 4, [Path("a"), Path("b")])
+    with pytest.raises(SystemExit, match="at least two"):
+        main(["ensemble", "--model", "a"])
     with pytest.raises(SystemExit):
         main(["score", "--model", "m", "--fold", "2"])  # a fold needs its dataset
     card = Path(__file__).resolve().parents[1] / "models" / "ner_id_trf"
     text = render_card(json.loads((card / "results.json").read_text(encoding="utf-8")))
     assert text == (card / "README.md").read_text(encoding="utf-8")  # the committed card is the rendered results
     assert "| nerui | " in text and "10 epochs, BIO-constrained Viterbi" in text
+
+
+def test_transfer_parts_leave_out_the_evaluated_set() -> None:
+    from nlp_iom.ner.labels import NERUGM, NERUI
+    from nlp_iom.ner.train_transformer import FINAL_TRAIN, transfer_parts
+
+    for held in (NERUI, NERUGM):
+        parts = transfer_parts(held)
+        assert parts and all(name != held for name, _ in parts)
+        assert set(parts) | {p for p in FINAL_TRAIN if p[0] == held} == set(FINAL_TRAIN)
+    with pytest.raises(ValueError):
+        transfer_parts("nergrit")  # not an IndoLEM fold set
+
+
+def test_a_starting_model_trained_on_fold_sentences_is_refused(tmp_path) -> None:
+    import json
+
+    from nlp_iom.ner.train_transformer import TRAINED_ON_FILE, _check_disjoint
+
+    fold = [Sentence(("IOM", "di", "Sambas"), ("B-ORG", "O", "B-LOC")), Sentence(("Ia", "pergi"), ("O", "O"))]
+    with pytest.raises(SystemExit, match=TRAINED_ON_FILE):
+        _check_disjoint(tmp_path, fold)  # no record of what it was trained on
+    (tmp_path / TRAINED_ON_FILE).write_text(json.dumps(["unhcr di jakarta"]), encoding="utf-8")
+    _check_disjoint(tmp_path, fold)
+    (tmp_path / TRAINED_ON_FILE).write_text(json.dumps(["unhcr di jakarta", "iom di sambas"]), encoding="utf-8")
+    with pytest.raises(SystemExit, match="1 sentences"):
+        _check_disjoint(tmp_path, fold)
+
+
+def test_init_must_be_a_trained_model_with_the_same_labels(tmp_path) -> None:
+    from nlp_iom.ner.trf_train import _load_init
+
+    with pytest.raises(ConfigError, match="no trained model"):
+        _load_init(tmp_path, tmp_path)
+    from transformers import BertConfig, BertForTokenClassification
+
+    tags = ("O", "B-MISC", "I-MISC")
+    config = BertConfig(vocab_size=16, hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=8, num_labels=3, id2label=dict(enumerate(tags)))
+    BertForTokenClassification(config).save_pretrained(str(tmp_path / "other"))
+    with pytest.raises(ConfigError, match="B-MISC"):
+        _load_init(tmp_path / "other", tmp_path)
+
+
+def _tiny_tagger(tokenizer: object, seed: int, labels: tuple[str, ...] = LABELS) -> object:
+    import torch
+    from transformers import BertConfig, BertForTokenClassification
+
+    from nlp_iom.ner.transformer import TransformerTagger
+
+    torch.manual_seed(seed)
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,  # type: ignore[arg-type]
+                        intermediate_size=16, num_labels=len(labels), id2label=dict(enumerate(labels)))
+    return TransformerTagger(BertForTokenClassification(config), tokenizer)
+
+
+def test_ensemble_averages_log_probabilities(tokenizer: object) -> None:
+    from nlp_iom.ner.transformer import ensemble_tags
+
+    sentences = [["IOM", "bekerja", "sama", "dengan", "Polres", "Sambas", "."], ["Kupang", "2019"], []]
+    first, second = _tiny_tagger(tokenizer, 1), _tiny_tagger(tokenizer, 2)
+    assert ensemble_tags([first], sentences) == first.tag_words(sentences)
+    assert ensemble_tags([first, first], sentences) == first.tag_words(sentences)
+    by_hand = [first.decode((a + b) / 2) for a, b in zip(first.emissions(sentences), second.emissions(sentences))]
+    assert ensemble_tags([first, second], sentences) == by_hand
+    assert [len(t) for t in by_hand] == [7, 2, 0]
+    with pytest.raises(ConfigError, match="label sets"):
+        ensemble_tags([first, _tiny_tagger(tokenizer, 3, ("O", "B-MISC", "I-MISC"))], sentences)
+
+
+def test_card_renders_transfer_and_ensemble_rows() -> None:
+    from nlp_iom.ner.trf_card import render_card
+
+    def fold(k: int, f1: float, transfer: bool, seed: int = 42) -> dict[str, object]:
+        settings = {**TransformerNerSettings(epochs=6 if transfer else 10, lr=1e-4 if transfer else 2e-4).__dict__, "seed": seed}
+        scores = {"p": f1, "r": f1, "f": f1, "per_type": {}, "sentences": 10}
+        return {"kind": "fold", "dataset": "nerui", "fold": k, "train_sentences": 9, "dev_sentences": 1,
+                "test": {f"nerui fold {k} test": scores}, "transfer": transfer, "decode": "viterbi",
+                "speed": {"words": 100, "seconds": 1.0, "words_per_s": 100}, "date": "2026-12-04", "machine": "2-core CPU",
+                "training": {"seconds": 60.0, "best_epoch": 1, "history": [{"epoch": 1, "loss": 0.1, "seconds": 60.0}],
+                             "settings": settings}}
+
+    results = {"nerui fold 1": fold(1, 89.0, False), "nerui fold 1 transfer": fold(1, 90.0, True)}
+    member = {"path": "/cache/ner_id_trf-nerui-fold1-transfer", "settings": results["nerui fold 1 transfer"]["training"]["settings"],
+              "best_epoch": 1, "transfer": True}
+    ensemble = {k: v for k, v in fold(1, 91.0, True).items() if k != "training"}
+    ensemble.update(kind="ensemble", members=[member, {**member, "path": "/cache/seed7"}])
+    results["nerui fold 1 ensemble"] = ensemble
+    card = render_card(results)
+    assert "| nerui | 89.00 | not run |" in card
+    assert "| nerui + transfer | 90.00 |" in card and "6 epochs at lr 0.0001, BIO-constrained Viterbi" in card
+    assert "| nerui + transfer (2-seed ensemble) | 91.00 |" in card
+    assert "| ner_id_trf + transfer from the other sets, 2-seed ensemble (this card) | 91.00 |" in card
+    assert "more training data than IndoLEM's protocol" in card

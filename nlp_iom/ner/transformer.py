@@ -9,8 +9,11 @@ are ignored in the loss and at prediction. Training is in :mod:`nlp_iom.ner.trf_
   tokenizer's ``word_ids``, long inputs are cut into windows at word boundaries, and the tags
   are decoded by Viterbi under the BIO constraints (no ``I-X`` after ``O`` or after another
   type), so every predicted span is well formed.
-* The spaCy factory ``iom_transformer_ner`` (config ``model_path``) tags a ``Doc`` with it;
-  ``doc.ents`` receives PER/ORG/LOC spans.
+* :func:`ensemble_tags` averages the per-word log-probabilities of several such models (e.g. the
+  same fold trained with two seeds) before decoding.
+* The spaCy factory ``iom_transformer_ner`` (config ``model_path``, optional ``ensemble`` of more
+  folders) tags a ``Doc`` with it; ``doc.ents`` receives PER/ORG/LOC spans.
+* BIO decoding and scoring live in :mod:`nlp_iom.ner.bio`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp_iom.errors import ConfigError
+from nlp_iom.ner.bio import allowed_transitions, bio_to_spans, entity_f1, viterbi_bio
 from nlp_iom.ner.data import Sentence
 from nlp_iom.ner.labels import BEGIN, CORE_LABELS, INSIDE, OUTSIDE
 from nlp_iom.ner.trf_weights import load_token_classifier
@@ -102,20 +106,6 @@ def windows(word_ids: Sequence[int], max_tokens: int) -> list[tuple[int, int]]:
     return spans
 
 
-def bio_to_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
-    """Read BIO tags as ``(start, end, label)`` word spans; an ``I-X`` that does not continue X starts one."""
-    spans: list[tuple[int, int, str]] = []
-    start, label = -1, ""
-    for i, tag in enumerate(list(tags) + [OUTSIDE]):
-        prefix, _, kind = tag.partition("-")
-        if label and not (prefix == INSIDE and kind == label):
-            spans.append((start, i, label))
-            start, label = -1, ""
-        if prefix == BEGIN or (prefix == INSIDE and not label):
-            start, label = i, kind
-    return spans
-
-
 @dataclass
 class _Window:
     ids: list[int]
@@ -149,61 +139,6 @@ def _collate(batch: Sequence[_Window], bos: int, eos: int, pad: int) -> dict[str
 
 def _special_ids(tokenizer: object) -> tuple[int, int, int]:
     return tokenizer.bos_token_id, tokenizer.eos_token_id, tokenizer.pad_token_id  # type: ignore[attr-defined]
-
-
-def allowed_transitions(labels: Sequence[str]) -> tuple[list[bool], list[list[bool]]]:
-    """Return the BIO constraints over ``labels``: ``(start[j], follows[i][j])``.
-
-    ``I-X`` cannot start a sequence and may only follow ``B-X`` or ``I-X``; every other tag
-    may start a sequence and follow any tag.
-    """
-    def inside_of(tag: str) -> str:
-        prefix, _, kind = tag.partition("-")
-        return kind if prefix == INSIDE else ""
-
-    start = [not inside_of(t) for t in labels]
-    follows = [
-        [not inside_of(b) or (a.partition("-")[2] == inside_of(b)) for b in labels] for a in labels
-    ]
-    return start, follows
-
-
-def viterbi_bio(emissions: object, labels: Sequence[str]) -> list[int]:
-    """Return the best label index per position under the BIO constraints.
-
-    Args:
-        emissions: ``(n, len(labels))`` array of per-position log-probabilities.
-        labels: The tag of each column.
-    """
-    import numpy as np
-
-    scores = np.asarray(emissions, dtype=np.float64)
-    n = scores.shape[0]
-    if n == 0:
-        return []
-    start, follows = allowed_transitions(labels)
-    transition = np.where(np.array(follows), 0.0, -np.inf)
-    best = np.where(np.array(start), scores[0], -np.inf)
-    back = np.zeros((n, len(labels)), dtype=np.int64)
-    for i in range(1, n):
-        total = best[:, None] + transition  # from (rows) -> to (columns)
-        back[i] = total.argmax(0)
-        best = total.max(0) + scores[i]
-    path = [int(best.argmax())]
-    for i in range(n - 1, 0, -1):
-        path.append(int(back[i, path[-1]]))
-    return path[::-1]
-
-
-def entity_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> float:
-    """Entity micro F1 (0-1) with exact span and type match, seqeval-style (BIO read by :func:`bio_to_spans`)."""
-    tp = fp = fn = 0
-    for g, p in zip(gold, predicted, strict=True):
-        gs, ps = set(bio_to_spans(g)), set(bio_to_spans(p))
-        tp += len(gs & ps)
-        fp += len(ps - gs)
-        fn += len(gs - ps)
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
 # --------------------------------------------------------------------------- prediction
@@ -250,6 +185,22 @@ class TransformerTagger:
 
     def tag_words(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """Return one BIO tag per word for each word list (words without sub-tokens get ``O``)."""
+        return [self.decode(e) for e in self.emissions(sentences)]
+
+    def decode(self, emissions: object) -> list[str]:
+        """Tags of one sentence from its ``(words, labels)`` log-probabilities (Viterbi or best tag)."""
+        import numpy as np
+
+        scores = np.asarray(emissions)
+        if self.constrained:
+            best = viterbi_bio(scores, self.labels)
+        else:
+            best = [int(i) for i in scores.argmax(-1)] if len(scores) else []
+        return [self.labels[i] for i in best]
+
+    def emissions(self, sentences: Sequence[Sequence[str]]) -> list[object]:
+        """Per sentence, a ``(words, labels)`` array of log-probabilities (a word's first sub-token;
+        a word without sub-tokens is ``O`` with certainty)."""
         import numpy as np
         import torch
 
@@ -282,7 +233,7 @@ class TransformerTagger:
             per_sentence.setdefault(window.source, []).append(
                 scores_of.get((window.source, window.first), np.zeros((len(window.ids), n_labels)))
             )
-        tags: list[list[str]] = []
+        out: list[object] = []
         for index, words in enumerate(sentences):
             parts = per_sentence.get(index, [])
             flat = np.concatenate(parts) if parts else np.zeros((0, n_labels))
@@ -291,12 +242,24 @@ class TransformerTagger:
             for word, position in enumerate(firsts[index]):
                 if position >= 0:
                     emissions[word] = flat[position]
-            if self.constrained:
-                best = viterbi_bio(emissions, self.labels)
-            else:
-                best = [int(i) for i in emissions.argmax(-1)] if len(words) else []
-            tags.append([self.labels[i] for i in best])
-        return tags
+            out.append(emissions)
+        return out
+
+
+def ensemble_tags(taggers: Sequence[TransformerTagger], sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Tag with several models: average their per-word log-probabilities, then decode with the first.
+
+    Raises:
+        ConfigError: If the models do not share one label set.
+    """
+    if not taggers:
+        raise ConfigError("models", "an ensemble needs at least one model")
+    if any(t.labels != taggers[0].labels for t in taggers):
+        raise ConfigError("models", "the ensemble's models have different label sets")
+    if len(taggers) == 1:
+        return taggers[0].tag_words(sentences)
+    members = [t.emissions(sentences) for t in taggers]
+    return [taggers[0].decode(sum(parts) / len(parts)) for parts in zip(*members, strict=True)]  # type: ignore[operator]
 
 
 class TransformerNer:
@@ -313,12 +276,15 @@ class TransformerNer:
         batch_size: int = 16,
         max_length: int = 512,
         constrained: bool = True,
+        ensemble: Sequence[str] = (),
     ) -> None:
         self.name = name
         self.model_path = str(model_path)
-        self.tagger = TransformerTagger.load(
-            self._resolve(model_path), max_length=max_length, batch_size=batch_size, constrained=constrained
-        )
+        self.taggers = [
+            TransformerTagger.load(self._resolve(path), max_length=max_length, batch_size=batch_size, constrained=constrained)
+            for path in (model_path, *ensemble)
+        ]
+        self.tagger = self.taggers[0]
 
     @staticmethod
     def _resolve(model_path: str) -> Path:
@@ -346,7 +312,7 @@ class TransformerNer:
     def _process(self, docs: list[Doc]) -> list[Doc]:
         kept = [[t.i for t in doc if not t.is_space] for doc in docs]
         words = [[doc[i].text for i in idx] for doc, idx in zip(docs, kept, strict=True)]
-        for doc, idx, tags in zip(docs, kept, self.tagger.tag_words(words), strict=True):
+        for doc, idx, tags in zip(docs, kept, ensemble_tags(self.taggers, words), strict=True):
             spans = []
             for start, end, label in bio_to_spans(tags):
                 spans.append(Span(doc, idx[start], idx[end - 1] + 1, label=label))
@@ -356,24 +322,29 @@ class TransformerNer:
 
 @Language.factory(
     FACTORY,
-    default_config={"model_path": "default", "batch_size": 16, "max_length": 512, "constrained": True},
+    default_config={"model_path": "default", "batch_size": 16, "max_length": 512, "constrained": True, "ensemble": []},
     assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
     default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
 )
 def make_transformer_ner(
-    nlp: Language, name: str, model_path: str, batch_size: int, max_length: int, constrained: bool
+    nlp: Language, name: str, model_path: str, batch_size: int, max_length: int, constrained: bool, ensemble: list[str]
 ) -> TransformerNer:
     """Build the ``iom_transformer_ner`` component (``model_path``: a folder saved by training,
-    or ``"default"`` for ``<cache>/ner_id_trf``; ``constrained``: BIO-constrained Viterbi decoding)."""
-    return TransformerNer(nlp, name, model_path, batch_size=batch_size, max_length=max_length, constrained=constrained)
+    or ``"default"`` for ``<cache>/ner_id_trf``; ``constrained``: BIO-constrained Viterbi decoding;
+    ``ensemble``: more model folders whose log-probabilities are averaged with it)."""
+    return TransformerNer(nlp, name, model_path, batch_size=batch_size, max_length=max_length, constrained=constrained,
+                          ensemble=ensemble)
 
 
-def transformer_pipeline(model_path: str | Path = "default", lang: str = "id", constrained: bool = True) -> Language:
+def transformer_pipeline(
+    model_path: str | Path = "default", lang: str = "id", constrained: bool = True, ensemble: Sequence[str | Path] = ()
+) -> Language:
     """Return a blank spaCy pipeline with the ``iom_transformer_ner`` component."""
     import spacy
 
     nlp = spacy.blank(lang)
-    nlp.add_pipe(FACTORY, config={"model_path": str(model_path), "constrained": constrained})
+    config = {"model_path": str(model_path), "constrained": constrained, "ensemble": [str(p) for p in ensemble]}
+    nlp.add_pipe(FACTORY, config=config)
     return nlp
 
 
@@ -384,6 +355,7 @@ __all__ = [
     "TransformerTagger",
     "allowed_transitions",
     "bio_to_spans",
+    "ensemble_tags",
     "entity_f1",
     "first_subtokens",
     "make_transformer_ner",

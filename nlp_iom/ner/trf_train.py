@@ -33,7 +33,7 @@ from nlp_iom.ner.transformer import (
     default_output,
     entity_f1,
 )
-from nlp_iom.ner.trf_weights import save_compact
+from nlp_iom.ner.trf_weights import load_token_classifier, save_compact
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,7 @@ def train_transformer_ner(
     settings: TransformerNerSettings | None = None,
     encoder: Path | None = None,
     log: object = None,
+    init: Path | None = None,
 ) -> dict[str, object]:
     """Fine-tune e5 as a token classifier and save the model with the best dev F1.
 
@@ -125,12 +126,16 @@ def train_transformer_ner(
         settings: Hyper-parameters; default :class:`TransformerNerSettings()`.
         encoder: The rebuilt e5 folder; default: :func:`nlp_iom.embed.e5.build_e5` (built when missing).
         log: Callable receiving progress lines (default: print to stderr).
+        init: A token classifier saved by this function (same BIO labels) to start from instead of
+            e5 with a fresh head, e.g. a model trained on other NER sets (transfer; see
+            ``python -m nlp_iom.ner.train_transformer pretrain``).
 
     Returns:
         A summary: ``output``, ``seconds``, ``best_epoch``, ``dev_f`` per epoch, ``settings``.
 
     Raises:
-        ConfigError: If a tag is outside the BIO label set or there is nothing to train on.
+        ConfigError: If a tag is outside the BIO label set, there is nothing to train on, or
+            ``init`` is not a model with this label set.
     """
     import sys
 
@@ -154,13 +159,16 @@ def train_transformer_ner(
     _set_seed(settings.seed)
     label_ids = {label: i for i, label in enumerate(LABELS)}
     tokenizer = AutoTokenizer.from_pretrained(str(encoder), local_files_only=True)
-    model = AutoModelForTokenClassification.from_pretrained(
-        str(encoder),
-        num_labels=len(LABELS),
-        id2label=dict(enumerate(LABELS)),
-        label2id=label_ids,
-        local_files_only=True,
-    )
+    if init is not None:
+        model = _load_init(Path(init), encoder)
+    else:
+        model = AutoModelForTokenClassification.from_pretrained(
+            str(encoder),
+            num_labels=len(LABELS),
+            id2label=dict(enumerate(LABELS)),
+            label2id=label_ids,
+            local_files_only=True,
+        )
     if settings.freeze_embeddings:
         model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
     max_tokens = settings.max_length - 2
@@ -225,8 +233,33 @@ def train_transformer_ner(
         "dev_sentences": len(dev),
         "encoder": str(encoder),
     }
+    if init is not None:
+        summary["init"] = _init_record(Path(init))
     _save(model, tokenizer, output, summary)
     return summary
+
+
+def _load_init(folder: Path, encoder: Path) -> object:
+    """Load a saved token classifier to continue training from, checking its labels."""
+    if not (folder / "config.json").is_file():
+        raise ConfigError("init", f"no trained model in {folder}")
+    model = load_token_classifier(folder, encoder)
+    labels = tuple(model.config.id2label[i] for i in range(len(model.config.id2label)))  # type: ignore[attr-defined]
+    if labels != LABELS:
+        raise ConfigError("init", f"{folder} has labels {labels}, not {LABELS}")
+    return model
+
+
+def _init_record(folder: Path) -> dict[str, object]:
+    """Where a continued model started: the folder and what its own training summary says."""
+    record: dict[str, object] = {"path": str(folder)}
+    settings_file = folder / SETTINGS_FILE
+    if settings_file.is_file():
+        trained = json.loads(settings_file.read_text(encoding="utf-8"))
+        for key in ("parts", "train_sentences", "dev_sentences", "best_epoch", "seconds", "settings"):
+            if key in trained:
+                record[key] = trained[key]
+    return record
 
 
 def _save(model: object, tokenizer: object, output: Path, summary: dict[str, object]) -> None:
