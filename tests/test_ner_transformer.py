@@ -294,7 +294,10 @@ def test_card_renders_transfer_and_ensemble_rows() -> None:
     ensemble = {k: v for k, v in fold(1, 91.0, True).items() if k != "training"}
     ensemble.update(kind="ensemble", members=[member, {**member, "path": "/cache/seed7"}])
     results["nerui fold 1 ensemble"] = ensemble
+    results["nerui fold 1 transfer seed 7"] = fold(1, 89.5, True, seed=7)
     card = render_card(results)
+    assert "| nerui + transfer (seed 7) | 89.50 |" in card
+    assert "| ner_id_trf + transfer from the other sets, seed 7 (this card) | 89.50 |" in card
     assert "| nerui | 89.00 | not run |" in card
     assert "| nerui + transfer | 90.00 |" in card and "6 epochs at lr 0.0001, BIO-constrained Viterbi" in card
     assert "| nerui + transfer (2-seed ensemble) | 91.00 |" in card

@@ -17,6 +17,7 @@ from nlp_iom.ner.transformer import MODEL_DIRNAME
 from nlp_iom.ner.trf_train import TransformerNerSettings
 
 DEFAULT_LR = TransformerNerSettings().lr
+DEFAULT_SEED = TransformerNerSettings().seed
 LICENCES = {
     NERUI: "CC BY 4.0",
     NERUGM: "CC BY 4.0",
@@ -137,6 +138,8 @@ def render_card(results: dict[str, dict[str, object]]) -> str:
             via = " + transfer from the other sets" if result.get("transfer") else ""
             if result.get("kind") == "ensemble":
                 via += f", {len(result['members'])}-seed ensemble"  # type: ignore[arg-type]
+            elif result["training"]["settings"]["seed"] != DEFAULT_SEED:  # type: ignore[index]
+                via += f", seed {result['training']['settings']['seed']}"  # type: ignore[index]
             lines.append(f"| ner_id_trf{via} (this card) | {f1:.2f} |")
     lines.append("")
     return "\n".join(lines)
@@ -177,6 +180,9 @@ def _fold_means(results: dict[str, dict[str, object]]) -> list[str]:
         if result.get("kind") in ("fold", "ensemble"):
             f1 = next(iter(result["test"].values()))["f"]  # type: ignore[union-attr]
             row = str(result["dataset"]) + (" + transfer" if result.get("transfer") else "")
+            seed = result["training"]["settings"]["seed"] if "training" in result else DEFAULT_SEED  # type: ignore[index]
+            if seed != DEFAULT_SEED:
+                row += f" (seed {seed})"
             if result.get("kind") == "ensemble":
                 row += f" ({len(result['members'])}-seed ensemble)"  # type: ignore[arg-type]
             by_set.setdefault(row, {})[int(result["fold"])] = float(f1)  # type: ignore[arg-type]
