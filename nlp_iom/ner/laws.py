@@ -68,10 +68,10 @@ KINDS: tuple[tuple[str, str], ...] = (
     (r"Act", "Act"),
 )  # fmt: skip
 _KIND_ALTERNATION = "|".join(f"(?P<k{i}>{pattern})" for i, (pattern, _) in enumerate(KINDS))
-#: "UU No. 21 Tahun 2007", "Law Number 21 of 2007", "PP 9/2008", "Perpres Nomor 69 Tahun 2008".
 _MONTH_NAMES = "(?i:" + "|".join(sorted((m for m in MONTHS if len(m) > 3), key=len, reverse=True)) + ")"
 #: Parts after the number in Indonesian registration numbers: "805/Kpts-II/1993", "144/P Tahun 2015".
 _NUMBER_PARTS = r"(?:\s?/\s?(?![12]\d{3}\b)[A-Za-z][\w.]*(?:\s?-\s?[A-Za-z0-9]+)*)*"
+#: "UU No. 21 Tahun 2007", "Law Number 21 of 2007", "PP 9/2008", "Perpres Nomor 69 Tahun 2008".
 NUMBERED_RE = re.compile(
     r"(?<![\w-])(?:" + _KIND_ALTERNATION + r")\s*(?:\([A-Z][A-Za-z]{1,11}\)\s*)?"
     r"(?:(?:No\.?|Nomor|Nomer|Number|Num\.)\s*:?\s*)?(?P<number>\d{1,4}[A-Z]?(?:-\d{1,4})?" + _NUMBER_PARTS + r")\s*"
@@ -297,7 +297,7 @@ def _named_laws(text: str) -> list[tuple[int, int, dict[str, Any]]]:
             continue
         if start >= m.start("head") and not continued:
             continue  # nothing before the head word but stop words: "The Act", "This Convention"
-        found.append((start, end, {"kind": "Act" if m.group("head") in ("Act", "Bill", "Ordinance", "Code", "Law") else TREATY,
+        found.append((start, end, {"kind": "Act" if head in ("Act", "Bill", "Ordinance", "Code", "Law") else TREATY,
                                    "number": None, "year": None, "name": text[start:end]}))
     return found
 

@@ -18,8 +18,9 @@ one IndoLEM set (no sentence of NER-UI occurs in the other sets; checked by
 (more data per fold, transfer from the other Indonesian sets) and is reported apart from the
 fold-only runs.
 ``ensemble`` scores the average of several fold models (e.g. two seeds: ``fold --seed 7 --output
-DIR2``) on the fold's test split and stores it in the card. ``score`` re-scores a saved model (a fold's test split, or without ``--fold`` the NERGrit and
-IDNer tests) and prints the scores without touching the card, e.g. to compare decodings.
+DIR2``) on the fold's test split and stores it in the card. ``score`` re-scores a saved model or
+an ensemble (a fold's test split, or without ``--fold`` the NERGrit and IDNer tests) and prints the
+scores without touching the card, e.g. to compare decodings.
 Scores are entity level, exact span and type, computed with spaCy's ``Scorer`` on gold
 tokenisation (the same evaluation as the CNN's model card). The weights go to the cache
 folder (``$NLP_IOM_CACHE`` or ``~/.cache/nlp_iom``); the results go to ``results.json`` and the
@@ -56,8 +57,10 @@ FINAL_TRAIN = CNN_TRAIN + ((NERP, "train"),)
 TRANSFER_EPOCHS = 6
 #: Learning rate of such a run (half the default: it adapts a trained model).
 TRANSFER_LR = 1e-4
-#: Epochs of the pretraining on the other sets (12,000 sentences, about 13 minutes each here).
+#: Epochs of the pretraining on the other sets (12,199 sentences, about 10 minutes each here).
 PRETRAIN_EPOCHS = 2
+#: The sentences a pretrained model saw (lower-cased, space-joined words), checked by ``fold --transfer``.
+TRAINED_ON_FILE = "trained_on.json"
 
 
 def transfer_parts(without: str) -> tuple[tuple[str, str], ...]:
@@ -72,8 +75,6 @@ def pretrain_output(without: str) -> Path:
     from nlp_iom.embed.e5 import cache_dir
 
     return cache_dir() / f"{MODEL_DIRNAME}-pretrain-without-{without}"
-
-
 
 
 def measure_speed(nlp: object, sentences: list[Sentence], batch_size: int = 64) -> dict[str, float]:
@@ -145,9 +146,6 @@ def run_final(settings: TransformerNerSettings, output: Path, without: str | Non
         "date": date.today().isoformat(),
         "machine": MACHINE,
     }
-
-
-TRAINED_ON_FILE = "trained_on.json"
 
 
 def _sentence_key(sentence: Sentence) -> str:
