@@ -194,6 +194,10 @@ def test_training_command_line_and_card() -> None:
     with pytest.raises(SystemExit):
         parser.parse_args(["pretrain"])  # which set to leave out must be said
     assert resolve_settings(parser.parse_args(["final"]))[0].epochs == TransformerNerSettings().epochs
+    from nlp_iom.ner.train_transformer import fold_names
+
+    assert fold_names("nerui", 1, False, TransformerNerSettings().seed) == ("nerui fold 1", "ner_id_trf-nerui-fold1")
+    assert fold_names("nerui", 1, True, 7) == ("nerui fold 1 transfer seed 7", "ner_id_trf-nerui-fold1-transfer-seed7")
     args = parser.parse_args(["score", "--model", "m", "--dataset", "nerui", "--fold", "2", "--decode", "argmax"])
     assert (args.model, args.dataset, args.fold, args.decode) == ([Path("m")], "nerui", 2, "argmax")
     args = parser.parse_args(["ensemble", "--fold", "4", "--model", "a", "--model", "b"])

@@ -345,5 +345,6 @@ def main(argv: list[str] | None = None) -> int:
     record = evaluate(args.model, data, args.treebanks)
     return print_evaluation(format_report(record), record, args.json)
 
+
 if __name__ == "__main__":
     sys.exit(main())

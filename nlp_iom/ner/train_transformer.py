@@ -17,8 +17,8 @@ one IndoLEM set (no sentence of NER-UI occurs in the other sets; checked by
 :func:`transfer_parts`); ``fold --transfer`` then starts from that model instead of plain e5
 (more data per fold, transfer from the other Indonesian sets) and is reported apart from the
 fold-only runs.
-``ensemble`` scores the average of several fold models (e.g. two seeds: ``fold --seed 7 --output
-DIR2``) on the fold's test split and stores it in the card. ``score`` re-scores a saved model or
+``ensemble`` scores the average of several fold models (e.g. two seeds: ``fold --seed 7`` keeps its
+record and model apart, see :func:`fold_names`) on the fold's test split and stores it in the card. ``score`` re-scores a saved model or
 an ensemble (a fold's test split, or without ``--fold`` the NERGrit and IDNer tests) and prints the
 scores without touching the card, e.g. to compare decodings.
 Scores are entity level, exact span and type, computed with spaCy's ``Scorer`` on gold
@@ -267,6 +267,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def fold_names(dataset: str, fold: int, transfer: bool, seed: int) -> tuple[str, str]:
+    """The results key and the cache folder name of a fold run: ``"nerui fold 1 transfer seed 7"``,
+    ``"ner_id_trf-nerui-fold1-transfer-seed7"`` (the seed only when it is not the default), so runs
+    with other seeds keep their own record and model beside the default one."""
+    other_seed = seed != TransformerNerSettings().seed
+    key = f"{dataset} fold {fold}" + (" transfer" if transfer else "") + (f" seed {seed}" if other_seed else "")
+    folder = f"{MODEL_DIRNAME}-{dataset}-fold{fold}" + ("-transfer" if transfer else "") + (f"-seed{seed}" if other_seed else "")
+    return key, folder
+
+
 def resolve_settings(args: argparse.Namespace) -> tuple[TransformerNerSettings, Path | None]:
     """Training settings and starting model of a ``fold``, ``pretrain`` or ``final`` command.
 
@@ -305,9 +315,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     settings, init = resolve_settings(args)
     if args.command == "fold":
-        suffix = " transfer" if init else ""
-        key = f"{args.dataset} fold {args.fold}{suffix}"
-        output = args.output or cache_dir() / f"{MODEL_DIRNAME}-{args.dataset}-fold{args.fold}{suffix.replace(' ', '-')}"
+        key, folder = fold_names(args.dataset, args.fold, init is not None, settings.seed)
+        output = args.output or cache_dir() / folder
         result = run_fold(args.dataset, args.fold, settings, output, init)
     elif args.command == "pretrain":
         key = f"pretrain without {args.without}"
@@ -328,6 +337,7 @@ if __name__ == "__main__":
 
 __all__ = [
     "main",
+    "fold_names",
     "measure_speed",
     "pretrain_output",
     "render_card",

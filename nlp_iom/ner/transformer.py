@@ -284,7 +284,6 @@ class TransformerNer:
             TransformerTagger.load(self._resolve(path), max_length=max_length, batch_size=batch_size, constrained=constrained)
             for path in (model_path, *ensemble)
         ]
-        self.tagger = self.taggers[0]
 
     @staticmethod
     def _resolve(model_path: str) -> Path:

@@ -56,9 +56,8 @@ def render_card(results: dict[str, dict[str, object]]) -> str:
         f"in the cache, checked by checksum; `nlp_iom/ner/trf_weights.py`) are not in the repository: they live "
         f"in the cache folder "
         f"(`$NLP_IOM_CACHE`, default `~/.cache/nlp_iom`), under `{MODEL_DIRNAME}/` (`final`) or "
-        f"`{MODEL_DIRNAME}-<set>-fold<k>[-transfer]/` (`fold`) and `{MODEL_DIRNAME}-pretrain-without-<set>/` "
-        f"(`pretrain`). This folder holds the card and `results.json`; the seed-7 fold records were stored by a "
-        f"run with `--card` elsewhere and merged under the keys `<set> fold <k> transfer seed 7`.",
+        f"`{MODEL_DIRNAME}-<set>-fold<k>[-transfer][-seed<s>]/` (`fold`; the seed only when not the default) and "
+        f"`{MODEL_DIRNAME}-pretrain-without-<set>/` (`pretrain`). This folder holds the card and `results.json`.",
         "",
         "## Rebuild",
         "",
@@ -67,8 +66,7 @@ def render_card(results: dict[str, dict[str, object]]) -> str:
         "python -m nlp_iom.ner.train_transformer fold --dataset nerui --fold 1",
         "python -m nlp_iom.ner.train_transformer pretrain --without nerui    # transfer: the other sets first",
         "python -m nlp_iom.ner.train_transformer fold --dataset nerui --fold 1 --transfer",
-        "python -m nlp_iom.ner.train_transformer fold --dataset nerui --fold 1 --transfer --seed 7 \\",
-        "    --output ~/.cache/nlp_iom/ner_id_trf-nerui-fold1-transfer-seed7 --card /tmp/seed7",
+        "python -m nlp_iom.ner.train_transformer fold --dataset nerui --fold 1 --transfer --seed 7",
         "python -m nlp_iom.ner.train_transformer ensemble --dataset nerui --fold 1 \\",
         "    --model ~/.cache/nlp_iom/ner_id_trf-nerui-fold1-transfer --model ~/.cache/nlp_iom/ner_id_trf-nerui-fold1-transfer-seed7",
         "python -m nlp_iom.ner.train_transformer final",
