@@ -18,7 +18,7 @@ import argparse
 import json
 from pathlib import Path
 
-from nlp_iom.ner.evaluate import LABELS, GoldSentence, load_gold, predict, score
+from nlp_iom.ner.evaluate import LABELS, errors, load_gold, predict, score, split_by_language
 from nlp_iom.ner.pipelines import NerSettings
 
 HERE = Path(__file__).resolve().parent
@@ -38,10 +38,7 @@ def evaluate_set(path: Path) -> tuple[dict[str, dict[str, object]], dict[str, li
     for name, settings in SYSTEMS.items():
         predicted = predict(gold, settings)
         predictions[name] = predicted
-        results[name] = {"all": score(gold, predicted)}
-        for language in ("id", "en"):
-            pairs = [(g, p) for g, p in zip(gold, predicted) if g.lang == language]
-            results[name][language] = score([g for g, _ in pairs], [p for _, p in pairs])
+        results[name] = {part: score(g, p) for part, (g, p) in split_by_language(gold, predicted).items()}
     return results, predictions
 
 
@@ -70,18 +67,6 @@ def f1_overview(by_set: dict[str, dict[str, dict[str, object]]]) -> str:
             cells = " | ".join(f"{parts[p]['micro']['f']:.1f}" for p in PARTS)  # type: ignore[index]
             lines.append(f"| {set_name} | {system} | {cells} |")
     return "\n".join(lines)
-
-
-def errors(gold: list[GoldSentence], predicted: list[Spans]) -> list[str]:
-    """One line per missed (``-``) or spurious (``+``) span, for reading."""
-    lines = []
-    for sentence, spans in zip(gold, predicted):
-        wanted = {(s, e, lab) for s, e, lab, _ in sentence.entities if lab in LABELS}
-        found = {(s, e, lab) for s, e, lab, _ in spans if lab in LABELS}
-        for sign, items in (("-", wanted - found), ("+", found - wanted)):
-            for s, e, lab in sorted(items):
-                lines.append(f"{sentence.id}\t{sign}{lab}\t{sentence.text[s:e]}")
-    return lines
 
 
 def main(argv: list[str] | None = None) -> None:

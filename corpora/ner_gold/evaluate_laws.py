@@ -18,12 +18,12 @@ import argparse
 import json
 from pathlib import Path
 
-from nlp_iom.ner.evaluate import GoldSentence, load_gold, predict, prf, score
+from nlp_iom.ner.evaluate import GoldSentence, load_gold, predict, prf, score, split_by_language
+from nlp_iom.ner.evaluate import errors as evaluate_errors
 from nlp_iom.ner.pipelines import NerSettings
 
 HERE = Path(__file__).resolve().parent
 LAW_SET = HERE / "law.jsonl"
-PARTS = ("all", "id", "en")
 
 Spans = list[tuple[int, int, str, "str | None"]]
 
@@ -55,11 +55,9 @@ def evaluate_laws(path: Path = LAW_SET) -> tuple[dict[str, dict[str, object]], l
     gold = load_gold(path)
     predicted = predict(gold, NerSettings())
     results: dict[str, dict[str, object]] = {}
-    for part in PARTS:
-        pairs = [(g, p) for g, p in zip(gold, predicted) if part == "all" or g.lang == part]
-        g_part, p_part = [g for g, _ in pairs], [p for _, p in pairs]
+    for part, (g_part, p_part) in split_by_language(gold, predicted).items():
         lenient = overlap_counts(g_part, p_part)
-        results[part] = {"sentences": len(pairs), "exact": score(g_part, p_part)["LAW"],
+        results[part] = {"sentences": len(g_part), "exact": score(g_part, p_part)["LAW"],
                          "overlap": prf(lenient["tp"], lenient["fp"], lenient["fn"])}
     return results, gold, predicted
 
@@ -74,12 +72,8 @@ def to_markdown(results: dict[str, dict[str, object]]) -> str:
 
 
 def errors(gold: list[GoldSentence], predicted: list[Spans]) -> list[str]:
-    lines = []
-    for sentence, spans in zip(gold, predicted):
-        wanted, found = set(_laws(list(sentence.entities))), set(_laws(spans))
-        lines += [f"{sentence.id}\t-LAW\t{sentence.text[s:e]}" for s, e in sorted(wanted - found)]
-        lines += [f"{sentence.id}\t+LAW\t{sentence.text[s:e]}" for s, e in sorted(found - wanted)]
-    return lines
+    """Missed (``-``) and spurious (``+``) LAW spans, one line each (:func:`nlp_iom.ner.evaluate.errors`)."""
+    return evaluate_errors(gold, predicted, ("LAW",))
 
 
 def main(argv: list[str] | None = None) -> int:

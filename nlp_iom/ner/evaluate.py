@@ -106,6 +106,31 @@ def predict(gold: Iterable[GoldSentence], settings: NerSettings) -> list[list[tu
     return [output.get(s.id, []) for s in sentences]
 
 
+def split_by_language(
+    gold: list[GoldSentence], predicted: list[list[tuple[int, int, str, str | None]]]
+) -> dict[str, tuple[list[GoldSentence], list[list[tuple[int, int, str, str | None]]]]]:
+    """``{"all": (gold, predicted), "id": ..., "en": ...}``: the sentences of each language with their predictions."""
+    parts = {"all": (gold, predicted)}
+    for language in ("id", "en"):
+        pairs = [(g, p) for g, p in zip(gold, predicted) if g.lang == language]
+        parts[language] = ([g for g, _ in pairs], [p for _, p in pairs])
+    return parts
+
+
+def errors(
+    gold: list[GoldSentence], predicted: list[list[tuple[int, int, str, str | None]]], labels: tuple[str, ...] = LABELS
+) -> list[str]:
+    """One line per missed (``-``) or spurious (``+``) span of ``labels``, for reading."""
+    lines = []
+    for sentence, spans in zip(gold, predicted):
+        wanted = {(s, e, lab) for s, e, lab, _ in sentence.entities if lab in labels}
+        found = {(s, e, lab) for s, e, lab, _ in spans if lab in labels}
+        for sign, items in (("-", wanted - found), ("+", found - wanted)):
+            for s, e, lab in sorted(items):
+                lines.append(f"{sentence.id}\t{sign}{lab}\t{sentence.text[s:e]}")
+    return lines
+
+
 def evaluate(path: Path = GOLD) -> dict[str, dict[str, object]]:
     """Scores of the full stack and of the plain statistical models, per language and overall."""
     gold = load_gold(path)
@@ -113,10 +138,7 @@ def evaluate(path: Path = GOLD) -> dict[str, dict[str, object]]:
     results: dict[str, dict[str, object]] = {}
     for name, settings in systems.items():
         predicted = predict(gold, settings)
-        results[name] = {"all": score(gold, predicted)}
-        for language in ("id", "en"):
-            pairs = [(g, p) for g, p in zip(gold, predicted) if g.lang == language]
-            results[name][language] = score([g for g, _ in pairs], [p for _, p in pairs])
+        results[name] = {part: score(g, p) for part, (g, p) in split_by_language(gold, predicted).items()}
     return results
 
 
