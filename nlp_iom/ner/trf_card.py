@@ -39,6 +39,14 @@ def _score_rows(result: dict[str, object]) -> list[str]:
     return rows
 
 
+def _test_tables(result: dict[str, object]) -> list[str]:
+    """One P/R/F1 table per test split of a result."""
+    lines: list[str] = []
+    for name, scores in result["test"].items():  # type: ignore[union-attr]
+        lines += [f"#### {name} ({scores['sentences']} sentences)", "", *_score_rows(scores), ""]
+    return lines
+
+
 def render_card(results: dict[str, dict[str, object]]) -> str:
     """Write the model card from the stored results (``fold`` and/or ``final`` records)."""
     any_result = next(r for r in results.values() if "training" in r)
@@ -128,8 +136,7 @@ def render_card(results: dict[str, dict[str, object]]) -> str:
             *[f"| {h['epoch']} | {h['loss']} | {h.get('dev_f', '')} | {h['seconds']} |" for h in training["history"]],  # type: ignore[index]
             "",
         ]
-        for name, scores in result["test"].items():  # type: ignore[union-attr]
-            lines += [f"#### {name} ({scores['sentences']} sentences)", "", *_score_rows(scores), ""]
+        lines += _test_tables(result)
     lines += _fold_means(results)
     lines += [
         "## Comparison (NER-UI fold 1 test, PER/ORG/LOC)",
@@ -173,9 +180,7 @@ def _ensemble_section(key: str, result: dict[str, object]) -> list[str]:
         f"decoding: {DECODINGS[str(result.get('decode', 'argmax'))]}.",
         "",
     ]
-    for name, scores in result["test"].items():  # type: ignore[union-attr]
-        lines += [f"#### {name} ({scores['sentences']} sentences)", "", *_score_rows(scores), ""]
-    return lines
+    return lines + _test_tables(result)
 
 
 def _fold_means(results: dict[str, dict[str, object]]) -> list[str]:
