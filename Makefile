@@ -10,18 +10,22 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Debian's chromium renders the review report in the HTML screenshot test (skipped without it).
+# Debian's chromium renders the review report in the HTML screenshot test (skipped without it);
+# tesseract with its Indonesian and English data OCRs scanned pages (OCR tests are skipped without it).
+SYSTEM_PACKAGES := chromium tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="yes"; \
+	  command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx ind || missing="yes"; \
+	  [ -z "$$missing" ] || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
-	      || echo "note: apt-get could not install chromium; the report screenshot test will be skipped"; \
-	  else echo "note: chromium not installed (needs root and apt-get); the report screenshot test will be skipped"; fi; }
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; } \
+	      || echo "note: apt-get could not install $(SYSTEM_PACKAGES); the screenshot and OCR tests will be skipped"; \
+	  else echo "note: $(SYSTEM_PACKAGES) not installed (needs root and apt-get); the screenshot and OCR tests will be skipped"; fi; }
 
 # torch first, pinned: its CPU wheel is local; an unpinned torch would pull a multi-GB CUDA build.
 install: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,ocr]"
 
 QUESTION ?= How does IOM carry out Haas's functions and INGO roles against human trafficking in Sambas and NTT?
 

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 from nlp_iom.errors import SchemaVersionError
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 #: Zones of a document; later stages leave out everything but ``body``.
 ZONE_FRONT = "front_matter"
@@ -105,6 +105,8 @@ class Passage:
     language: str = "und"
     entities: list[dict[str, Any]] = field(default_factory=list)
     codes: dict[str, float] = field(default_factory=dict)
+    ocr: bool = False
+    ocr_confidence: float | None = None
 
 
 @dataclass

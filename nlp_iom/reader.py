@@ -18,7 +18,8 @@ from nlp_iom.errors import (
     UnsupportedFormatError,
 )
 from nlp_iom.extract.layout import LayoutSettings, analyse
-from nlp_iom.extract.pdf import DEFAULT_READER, READERS, get_reader
+from nlp_iom.extract.ocr import OCR_MODES, OcrSettings, ocr_pages, ocr_report
+from nlp_iom.extract.pdf import DEFAULT_READER, READERS, check_has_text, get_reader
 from nlp_iom.extract.structure import build_document
 from nlp_iom.extract.text import TEXT_SUFFIXES, apply_front_matter, read_text_file
 
@@ -37,7 +38,11 @@ class ReadSettings:
         password: Password of an encrypted PDF.
         encoding: Encoding of a text file; detected when None.
         layout: Thresholds of the PDF layout analysis.
-        max_seconds: Give up on one file after this long (checked between stages); None for no limit.
+        max_seconds: Give up on one file after this long (checked between stages and OCR'd pages);
+            None for no limit.
+        ocr: ``auto`` OCRs pages that have images but no text layer, ``force`` OCRs every page,
+            ``off`` never OCRs (a scan then raises :class:`~nlp_iom.errors.ScannedPdfError`).
+        ocr_options: Languages, resolution, confidence thresholds and progress callback of the OCR.
     """
 
     reader: str = DEFAULT_READER
@@ -45,8 +50,12 @@ class ReadSettings:
     encoding: str | None = None
     layout: LayoutSettings = LayoutSettings()
     max_seconds: float | None = None
+    ocr: str = "auto"
+    ocr_options: OcrSettings = OcrSettings()
 
     def __post_init__(self) -> None:
+        if self.ocr not in OCR_MODES:
+            raise ConfigError("ocr", f"unknown OCR mode {self.ocr!r}; choose one of {list(OCR_MODES)}")
         if self.reader not in READERS:
             raise ConfigError("reader", f"unknown PDF reader {self.reader!r}; choose one of {sorted(READERS)}")
         if self.max_seconds is not None and self.max_seconds <= 0:
@@ -79,9 +88,13 @@ def read(path: str | Path, settings: ReadSettings | None = None, **overrides: ob
     suffix = path.suffix.lower()
     started = time.monotonic()
     header: dict[str, str] = {}
+    ocr_results: list = []
     if suffix in PDF_SUFFIXES:
-        pages = get_reader(settings.reader).read(path, settings.password)
+        pages = get_reader(settings.reader).read(path, settings.password, check_text=settings.ocr == "off")
         _check_time(path, started, settings)
+        deadline = None if settings.max_seconds is None else started + settings.max_seconds
+        ocr_results = ocr_pages(path, pages, settings.ocr, settings.ocr_options, settings.password, deadline)
+        check_has_text(path, pages)
         blocks = analyse(pages, settings.layout)
         page_count: int | None = len(pages)
     elif suffix in TEXT_SUFFIXES:
@@ -93,7 +106,22 @@ def read(path: str | Path, settings: ReadSettings | None = None, **overrides: ob
     doc = build_document(blocks, source=str(path), pages=page_count)
     if header:
         apply_front_matter(doc.metadata, header)
+    if suffix in PDF_SUFFIXES and ocr_results:
+        _mark_ocr(doc, ocr_results, settings.ocr_options)
     return doc
+
+
+def _mark_ocr(doc: Document, results: list, options: OcrSettings) -> None:
+    """Record OCR per page in ``doc.stages["ocr"]`` and mark the passages that came from OCR'd pages."""
+    report = ocr_report(results, options)
+    doc.stages["ocr"] = report
+    confidence = {int(page): info["confidence"] for page, info in report["pages"].items()}  # type: ignore[union-attr]
+    for passage in doc.passages:
+        read = [confidence[p] for p in passage.pages if p in confidence]
+        if read:
+            passage.ocr = True
+            known = [c for c in read if c is not None]
+            passage.ocr_confidence = min(known) if known else None
 
 
 def _read_in_child(path: str, settings: ReadSettings, conn: Connection) -> None:

@@ -74,6 +74,8 @@ class PageWords:
     height: float
     words: list[Word] = field(default_factory=list)
     has_images: bool = False
+    ocr: bool = False
+    ocr_confidence: float | None = None
 
 
 class PdfReader(Protocol):
@@ -81,8 +83,8 @@ class PdfReader(Protocol):
 
     name: str
 
-    def read(self, path: Path, password: str | None = None) -> list[PageWords]:
-        """Return the words of every page."""
+    def read(self, path: Path, password: str | None = None, check_text: bool = True) -> list[PageWords]:
+        """Return the words of every page (``check_text``: raise when no page has text)."""
         ...
 
 
@@ -132,8 +134,8 @@ class PdfiumReader:
 
     name = "pdfium"
 
-    def read(self, path: Path, password: str | None = None) -> list[PageWords]:
-        """Read every page of ``path``.
+    def read(self, path: Path, password: str | None = None, check_text: bool = True) -> list[PageWords]:
+        """Read every page of ``path``; with ``check_text``, a PDF without any text raises.
 
         Raises:
             EncryptedPdfError: A password is needed.
@@ -152,7 +154,8 @@ class PdfiumReader:
             pages = [self._page(document[i], i + 1) for i in range(len(document))]
         finally:
             document.close()
-        check_has_text(path, pages)
+        if check_text:
+            check_has_text(path, pages)
         return pages
 
     def _page(self, page: object, number: int) -> PageWords:
@@ -239,8 +242,8 @@ class PdfplumberReader:
 
     name = "pdfplumber"
 
-    def read(self, path: Path, password: str | None = None) -> list[PageWords]:
-        """Read every page of ``path``.
+    def read(self, path: Path, password: str | None = None, check_text: bool = True) -> list[PageWords]:
+        """Read every page of ``path``; with ``check_text``, a PDF without any text raises.
 
         Raises:
             EncryptedPdfError: A password is needed.
@@ -284,7 +287,8 @@ class PdfplumberReader:
             if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(cause).lower():
                 raise EncryptedPdfError(path, "the PDF is encrypted and needs a password") from exc
             raise CorruptPdfError(path, f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
-        check_has_text(path, pages)
+        if check_text:
+            check_has_text(path, pages)
         return pages
 
 

@@ -1,0 +1,1 @@
+"""Scoring shared by the evaluators: text accuracy and field matching."""
