@@ -1,68 +1,82 @@
-"""The classification gold corpus: complete, bilingual, two independent passes, adjudicated."""
+"""The classification gold corpus: two batches, each coded twice and adjudicated; split by source."""
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 
 import pytest
 
 from nlp_iom.classify.codebook import load_codebook
-from nlp_iom.classify.evaluate import GOLD_DIR, agreement, load_jsonl
+from nlp_iom.classify.evaluate import BATCH2_PASSES, GOLD_DIR, PASSES, agreement, load_jsonl
 
 CODES = {name: set(load_codebook(name).code_ids) for name in ("haas", "ingo")}
+BATCHES = {"batch1": (GOLD_DIR / "passages.jsonl", *PASSES, GOLD_DIR / "adjudication.jsonl"),
+           "batch2": (GOLD_DIR / "batch2" / "passages.jsonl", *BATCH2_PASSES, GOLD_DIR / "batch2" / "adjudication.jsonl")}
 
 
 @pytest.fixture(scope="module")
-def corpus() -> dict[str, list[dict]]:
-    return {name: load_jsonl(GOLD_DIR / f"{name}.jsonl")
-            for name in ("passages", "pass_a", "pass_b", "adjudication", "gold")}
+def gold() -> list[dict]:
+    return load_jsonl(GOLD_DIR / "gold.jsonl")
 
 
-def test_size_language_and_no_code_share(corpus) -> None:
-    gold = corpus["gold"]
-    assert len(gold) >= 400
+def test_size_languages_codes_and_no_code_share(gold) -> None:
+    assert len(gold) >= 1500 and len({r["id"] for r in gold}) == len(gold)
+    assert len({r["doc"] for r in gold}) >= 150
     assert sum(r["lang"] == "id" for r in gold) / len(gold) >= 0.40
-    no_code = sum(not r["haas"] and not r["ingo"] for r in gold)
-    assert 0.2 <= no_code / len(gold) <= 0.8
-    assert len({r["id"] for r in gold}) == len(gold)
+    assert sum(not r["haas"] and not r["ingo"] for r in gold) / len(gold) >= 0.30
+    for book, codes in CODES.items():
+        for code in codes:
+            per_language = {lang: sum(1 for r in gold if r["lang"] == lang and code in r[book]) for lang in ("id", "en")}
+            assert sum(per_language.values()) >= 40 and min(per_language.values()) >= 15, (code, per_language)
 
 
-def test_every_file_lists_the_same_passages_with_valid_codes(corpus) -> None:
-    ids = [r["id"] for r in corpus["passages"]]
-    for name in ("pass_a", "pass_b", "gold"):
-        rows = corpus[name]
-        assert [r["id"] for r in rows] == ids, name
-        for row in rows:
-            for book, codes in CODES.items():
-                assert set(row[book]) <= codes, (name, row["id"])
-    texts = {r["id"]: r["text"] for r in corpus["passages"]}
-    assert all(r["text"] == texts[r["id"]] for r in corpus["gold"])
-
-
-def test_adjudication_covers_exactly_the_disagreements(corpus) -> None:
-    disagreements = [a["id"] for a, b in zip(corpus["pass_a"], corpus["pass_b"])
+@pytest.mark.parametrize("batch", sorted(BATCHES))
+def test_adjudication_covers_exactly_the_disagreements(gold, batch: str) -> None:
+    passages, pass_a, pass_b, adjudication = (load_jsonl(p) for p in BATCHES[batch])
+    ids = [r["id"] for r in passages]
+    assert [r["id"] for r in pass_a] == ids == [r["id"] for r in pass_b]
+    for row in pass_a + pass_b:
+        for book, codes in CODES.items():
+            assert set(row[book]) <= codes, row["id"]
+    disagreements = [a["id"] for a, b in zip(pass_a, pass_b)
                      if set(a["haas"]) != set(b["haas"]) or set(a["ingo"]) != set(b["ingo"])]
-    assert [r["id"] for r in corpus["adjudication"]] == disagreements
-    adjudicated = {r["id"]: r for r in corpus["adjudication"]}
-    passes = {r["id"]: r for r in corpus["pass_a"]}
-    for row in corpus["gold"]:
-        source = adjudicated.get(row["id"], passes[row["id"]])
-        assert set(row["haas"]) == set(source["haas"]) and set(row["ingo"]) == set(source["ingo"])
-        assert row["resolution"] == ("adjudicated" if row["id"] in adjudicated else "agreed")
+    assert [r["id"] for r in adjudication] == disagreements
+    assert all(r.get("note") for r in adjudication)
+    final = {r["id"]: r for r in pass_a} | {r["id"]: r for r in adjudication}
+    rows = [r for r in gold if r["batch"] == batch]
+    assert [r["id"] for r in rows] == ids
+    texts = {r["id"]: r["text"] for r in passages}
+    for row in rows:
+        assert row["text"] == texts[row["id"]]
+        assert set(row["haas"]) == set(final[row["id"]]["haas"]) and set(row["ingo"]) == set(final[row["id"]]["ingo"])
+
+
+def test_test_split_is_by_source_and_covers_kinds_and_languages(gold) -> None:
+    splits: dict[str, set[str]] = defaultdict(set)
+    for row in gold:
+        splits[row["source_group"]].add(row["split"])
+        splits["doc:" + row["doc"]].add(row["split"])
+    assert all(len(s) == 1 for s in splits.values())  # no source or document on both sides
+    test = [r for r in gold if r["split"] == "test"]
+    assert 0.15 <= len(test) / len(gold) <= 0.35
+    assert {r["lang"] for r in test} == {"id", "en"}
+    assert {"journal", "skripsi", "report", "news", "regulation", "ngo_page", "io_page"} <= {r["kind"] for r in test}
+    assert all(r["batch"] == "batch2" for r in test)  # batch 1 shaped the guide: never test
 
 
 def test_agreement_report_matches_the_readme() -> None:
     readme = (GOLD_DIR / "README.md").read_text(encoding="utf-8")
-    for name in ("haas", "ingo"):
-        result = agreement(name)
-        for row in result["codes"]:
-            assert f"| {row['code']} | {row['pass_a']} | {row['pass_b']} | {row['kappa']:.2f} |" in readme, row
+    for passes in (PASSES, BATCH2_PASSES):
+        for name in ("haas", "ingo"):
+            for row in agreement(name, passes)["codes"]:
+                assert f"| {row['code']} | {row['pass_a']} | {row['pass_b']} | {row['kappa']:.2f} |" in readme, row
 
 
-def test_sources_exist_in_the_repository_or_shared(corpus) -> None:
+def test_sources_exist_in_the_repository_or_shared(gold) -> None:
     root = GOLD_DIR.parents[1]
-    for source in {r["source"] for r in corpus["passages"]}:
+    for source in {r["source"] for r in gold}:
         if source.startswith("../shared") and not (root / source).exists():
             pytest.skip("../shared is not beside the checkout")
         assert (root / source).exists(), source
-    assert json.loads(json.dumps(corpus["gold"][0]))  # plain JSON, no custom types
+    assert json.loads(json.dumps(gold[0]))

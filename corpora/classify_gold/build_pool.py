@@ -88,8 +88,8 @@ def _chunks(text: str, language: str) -> list[str]:
     return pieces
 
 
-def _document_units(source: str) -> list[dict[str, object]]:
-    document = read(ROOT / source)
+def _document_units(source: str, **read_options: object) -> list[dict[str, object]]:
+    document = read(ROOT / source, **read_options)
     units: list[dict[str, object]] = []
     for abstract in document.abstracts:
         units.append({"text": " ".join(abstract.text.split()), "lang": abstract.language,

@@ -21,12 +21,13 @@ class CodeScores:
     recall: float
     f1: float
     kappa: float
+    alpha: float = float("nan")
 
     def as_dict(self) -> dict[str, float | int | str]:
         """Rounded, JSON-ready."""
         return {"code": self.code, "support": self.support, "predicted": self.predicted,
                 "precision": round(self.precision * 100, 1), "recall": round(self.recall * 100, 1),
-                "f1": round(self.f1 * 100, 1), "kappa": round(self.kappa, 3)}
+                "f1": round(self.f1 * 100, 1), "kappa": round(self.kappa, 3), "alpha": round(self.alpha, 3)}
 
 
 def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
@@ -42,6 +43,19 @@ def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
     if expected >= 1.0:
         return 1.0 if observed == 1.0 else 0.0
     return (observed - expected) / (1 - expected)
+
+
+def krippendorff_alpha(a: np.ndarray, b: np.ndarray) -> float:
+    """Krippendorff's alpha (nominal) of two binary codings, by the ``krippendorff`` package.
+
+    1.0 when both codings agree and are constant (alpha is undefined there; agreement is perfect).
+    """
+    import krippendorff
+
+    data = np.vstack([np.asarray(a, dtype=int), np.asarray(b, dtype=int)])
+    if len(np.unique(data)) < 2:
+        return 1.0
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
 
 
 def prf(gold: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
@@ -61,7 +75,7 @@ def score_codes(gold: np.ndarray, pred: np.ndarray, codes: list[str]) -> list[Co
     for j, code in enumerate(codes):
         p, r, f = prf(gold[:, j], pred[:, j])
         out.append(CodeScores(code, int(gold[:, j].sum()), int(pred[:, j].sum()), p, r, f,
-                              cohen_kappa(gold[:, j], pred[:, j])))
+                              cohen_kappa(gold[:, j], pred[:, j]), krippendorff_alpha(gold[:, j], pred[:, j])))
     return out
 
 
