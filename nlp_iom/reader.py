@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from nlp_iom.errors import (
     UnsupportedFormatError,
 )
 from nlp_iom.extract.layout import LayoutSettings, analyse
+from nlp_iom.extract.metadata import masthead_year
 from nlp_iom.extract.ocr import OCR_MODES, OcrSettings, ocr_pages, ocr_report
 from nlp_iom.extract.pdf import DEFAULT_READER, READERS, check_has_text, get_reader
 from nlp_iom.extract.structure import build_document
@@ -89,6 +91,7 @@ def read(path: str | Path, settings: ReadSettings | None = None, **overrides: ob
     started = time.monotonic()
     header: dict[str, str] = {}
     ocr_results: list = []
+    pages: list = []
     if suffix in PDF_SUFFIXES:
         pages = get_reader(settings.reader).read(path, settings.password, check_text=settings.ocr == "off")
         _check_time(path, started, settings)
@@ -106,8 +109,13 @@ def read(path: str | Path, settings: ReadSettings | None = None, **overrides: ob
     doc = build_document(blocks, source=str(path), pages=page_count)
     if header:
         apply_front_matter(doc.metadata, header)
-    if suffix in PDF_SUFFIXES and ocr_results:
-        _mark_ocr(doc, ocr_results, settings.ocr_options)
+    if suffix in PDF_SUFFIXES:
+        if ocr_results:
+            _mark_ocr(doc, ocr_results, settings.ocr_options)
+        if doc.metadata.year is None and pages:
+            first = pages[0]
+            doc.metadata.year = masthead_year([(w.text, w.top) for w in first.words], first.height,
+                                              datetime.date.today().year + 1)
     return doc
 
 

@@ -29,7 +29,7 @@ MAX_SECTION_NUMBER = 30
 FRAGMENT_SHARE = 0.4
 
 ROMAN = r"(?:X{0,3})(?:IX|IV|V?I{0,3})"
-CHAPTER = re.compile(rf"^(?:BAB|CHAPTER|Bab|Chapter)\s+({ROMAN}|\d{{1,2}})\b[.:]?\s*(.*)$")
+CHAPTER = re.compile(rf"^(?:BAB|CHAPTER|Bab|Chapter)\s+(?=[IVXLC\d])({ROMAN}|\d{{1,2}})\b[.:]?\s*(.*)$")
 NUMBERED = re.compile(r"^((?:\d{1,2}|[A-Z])(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$")
 ROMAN_NUMBERED = re.compile(rf"^({ROMAN})\.\s+(\S.*)$")
 LEADER = re.compile(r"(?:\.\s?){4,}|…{2,}|\s\d{1,3}\s*$|\s[ivxlc]{1,6}\s*$")
@@ -95,7 +95,8 @@ def _short(text: str) -> bool:
     return len(text) <= MAX_HEADING_CHARS and len(text.split()) <= MAX_HEADING_WORDS
 
 
-def classify_heading(block: Block, *, styled_allowed: bool, in_toc: bool, chaptered: bool) -> Heading | None:
+def classify_heading(block: Block, *, styled_allowed: bool, in_toc: bool, chaptered: bool,
+                     in_list: bool = False) -> Heading | None:
     """Decide whether ``block`` is a heading.
 
     Args:
@@ -103,7 +104,10 @@ def classify_heading(block: Block, *, styled_allowed: bool, in_toc: bool, chapte
         styled_allowed: Accept headings known only by their look (bold, larger font, ALL CAPS).
             Off in the title page and front matter, where such lines are names and institutions.
         in_toc: The block sits in a table of contents or list of tables, where entries look like headings.
-        chaptered: The document uses ``BAB``/``CHAPTER`` chapters, so ``1.1`` is one level below a chapter.
+        chaptered: The document uses ``BAB``/``CHAPTER`` chapters, so ``1.1`` is one level below a chapter,
+            and headings known only by their look, or numbered ``1``, sit below the chapter too.
+        in_list: The block is one of several chapter lines on one page: a list of chapters
+            ("Sistematika Penulisan"), not a chapter heading.
 
     Returns:
         A :class:`Heading`, or None for running text.
@@ -124,6 +128,8 @@ def classify_heading(block: Block, *, styled_allowed: bool, in_toc: bool, chapte
     if chapter and (_is_caps(text) or block.bold or block.size_ratio >= HEADING_SIZE_RATIO or in_toc is False):
         if LEADER.search(text) or (in_toc and text.rstrip()[-1:].isdigit()):
             return None
+        if in_list:
+            return None
         return Heading(text, 1, chapter.group(1), None, "chapter")
     if text.endswith(TERMINAL) or LEADER.search(text):
         return None
@@ -137,10 +143,14 @@ def classify_heading(block: Block, *, styled_allowed: bool, in_toc: bool, chapte
         if _fragmented(numbered.group(2)):
             return None
         depth = number.count(".") + 1  # "1" is a chapter or top section, "1.1" one level below
+        if chaptered and depth == 1:
+            depth = 2  # chapters are "BAB ..." here: "1 Start" is a list item or a figure's label
         return Heading(text, depth, number, None, "section")
     first_letter = next((c for c in text if c.isalpha()), "")
     if styled and styled_allowed and first_letter.isupper() and WORD.search(text) and not _fragmented(text):
         level = 1 if (block.size_ratio >= HEADING_SIZE_RATIO or _is_caps(text)) else 2
+        if chaptered:
+            level = 2  # in a BAB/CHAPTER document, only chapters and known back matter are top level
         return Heading(text, level, None, None, "section")
     return None
 

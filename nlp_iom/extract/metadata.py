@@ -25,7 +25,7 @@ LABELLED_DATE = re.compile(
     rf"\b(?P<label>{'|'.join(DATE_LABELS.values())})\s*(?:on|pada|tanggal)?\s*[:\-–]?\s*(?P<date>{DATE_PATTERN})", re.I
 )
 INSTITUTION = re.compile(
-    r"\b(?:universit(?:y|as|é|at)|institut[e]?|politeknik|polytechnic|sekolah\s+tinggi|college|academy|akademi"
+    r"\b(?:universit(?:y|as|é|at|eit|ario|à)|universidad|institut[e]?|politeknik|polytechnic|sekolah\s+tinggi|college|academy|akademi"
     r"|fakultas|faculty|department|departemen|jurusan|program\s+studi|study\s+programs?|school\s+of|laborator"
     r"|centre|center|kementerian|ministry|organization|organisation|badan|lembaga)\b",
     re.I,
@@ -57,11 +57,27 @@ KEYWORD_SPLIT = re.compile(r"\s*[;,·•]\s*|\s+[-–—]\s+")
 NOT_NAME_WORDS = frozenset(
     "sarjana ilmu komputer sosial politik hukum ekonomi program studi fakultas jurusan skripsi tesis thesis bachelor"
     " master doctor diajukan gelar science sciences computer engineering teknik kata kunci keywords abstract abstrak"
-    " the of for in on and dengan untuk dalam tahun jl jln jalan no street road box".split()
+    " the of for in on and dengan untuk dalam tahun jl jln jalan no street road box npm nim nip nidn".split()
 )
 ADDRESS = re.compile(
     r"\b(?:jl|jln|jalan|kode\s+pos|street|road|avenue|kampus|campus|telp|tel|fax|phone|hp)\b\.?|\bno\.\s*\d", re.I
 )
+#: A page that approves or examines a thesis: names after it are supervisors and examiners, not authors.
+APPROVAL = re.compile(
+    r"\b(?:(?:lembar|halaman)\s+(?:pengesahan|persetujuan)|pembimbing|penguji|mengesahkan|menyetujui|mengetahui"
+    r"|approval\s+(?:page|sheet)|supervisor|examiner)\b",
+    re.I,
+)
+#: "Author(s): A and B" (JSTOR cover sheets), "Authors: ...", "Penulis: ...".
+AUTHORS_FIELD = re.compile(r"^(?:author\(s\)|authors?|penulis)\s*:\s*(?P<names>\S.{2,200})$", re.I)
+#: Labels that end a title line on a thesis cover ("... MODEL HALAMAN SAMPUL").
+TITLE_LABEL = re.compile(r"\s+(?:halaman|lembar)\s+(?:sampul|judul)\s*$", re.I)
+#: Where a title runs into the next field of a cover sheet.
+TITLE_STOP = re.compile(r"\s+(?:author\(s\)|reviewed\s+work\(s\)|source)\s*:.*$", re.I | re.S)
+#: Lines whose years are not the document's (download stamps).
+NOT_DOCUMENT_YEAR = re.compile(r"\b(?:accessed|downloaded|diakses|diunduh|printed\s+on)\b", re.I)
+#: Name parts shorter than this are not checked against the document's lower-case words.
+MIN_VOCABULARY_WORD = 4
 LEADING_MARKS = re.compile(r"^[\d,*†‡§¶♠♣♦♥♢♡∗✉⋆\s]+")
 ABSTRACT_START = re.compile(r"^\s*(?:abstra[kc]t?|intisari)\b", re.I)
 #: A block longer than this is running text, which ends the title page.
@@ -114,6 +130,17 @@ def looks_like_name(text: str) -> bool:
     return all(NAME_TOKEN.match(w) for w in words) and sum(w[0].isupper() for w in words) >= 2
 
 
+def common_words(name: str, vocabulary: frozenset[str]) -> bool:
+    """True when a name candidate is made of the document's ordinary words: all of its parts of
+    :data:`MIN_VOCABULARY_WORD` letters or more also occur in lower case in the text ("Prediksi Time
+    Series", "Halaman Judul"), or a majority when it has three such parts or more."""
+    parts = [w.strip(".,").lower() for w in name.split() if len(w.strip(".,")) >= MIN_VOCABULARY_WORD]
+    if not parts or not vocabulary:
+        return False
+    seen = sum(p in vocabulary for p in parts)
+    return seen == len(parts) or (len(parts) >= 3 and seen * 2 > len(parts))
+
+
 def split_names(text: str) -> list[str]:
     """Split an author line ("A B, C D and E F") into names, dropping footnote marks."""
     cleaned = FOOTNOTE_MARKS.sub(",", text)
@@ -145,23 +172,31 @@ def choose_title(blocks: list[Block]) -> Block | None:
     return best[1] if best else None
 
 
-def extract_metadata(title_page: list[Block], front: list[Block]) -> Metadata:
+def extract_metadata(title_page: list[Block], front: list[Block], vocabulary: frozenset[str] = frozenset()) -> Metadata:
     """Build :class:`Metadata` from title-page blocks and the rest of the front matter.
 
     Args:
         title_page: Blocks before the first heading.
-        front: Blocks of the front matter (approval pages of a thesis), searched for "Oleh:" and "Nama :".
+        front: Blocks of the front matter (approval pages of a thesis), searched for "Oleh:" and "Nama : ...".
+        vocabulary: Words the document writes in lower case; a "name" made of them is a phrase.
     """
     meta = Metadata()
     title = choose_title(title_page)
     if title is not None:
-        meta.title = " ".join(title.text.split())
+        meta.title = TITLE_LABEL.sub("", TITLE_STOP.sub("", " ".join(title.text.split()))) or None
     after_title = title_page[title_page.index(title) + 1 :] if title in title_page else title_page
     current: Author | None = None
     pending_by = False
-    for block in after_title:
+    field_names = [n for b in title_page for line in b.lines or [b.text]
+                   if (m := AUTHORS_FIELD.match(line.strip())) for n in split_names(m.group("names"))]
+    for name in field_names:
+        if all(a.name != name for a in meta.authors):
+            meta.authors.append(Author(name))
+    for block in [] if field_names else after_title:
         if KEYWORDS.match(block.text) or ABSTRACT_START.match(block.text) or len(block.text.split()) > RUNNING_TEXT_WORDS:
             break  # the abstract or running text: the title page is over
+        if APPROVAL.search(block.text):
+            break  # an approval or examiners' page: its names are not the authors
         for line in block.lines or [block.text]:
             line = line.strip()
             if not line:
@@ -184,7 +219,7 @@ def extract_metadata(title_page: list[Block], front: list[Block]) -> Metadata:
                 for author in meta.authors:
                     author.affiliation = author.affiliation or aff
                 continue
-            names = split_names(line)
+            names = [n for n in split_names(line) if not common_words(n, vocabulary)]
             trusted = block.bold or pending_by or len(names) > 1 or looks_like_name(line)
             if names and trusted and not THESIS.search(line):
                 for name in names:
@@ -208,7 +243,8 @@ def extract_metadata(title_page: list[Block], front: list[Block]) -> Metadata:
     meta.kind = _kind(title_page, all_text)
     if meta.kind == "regulation":
         meta.authors = _issuers(meta.authors, title_page)
-    years = [int(d[:4]) for d in meta.dates.values()] or [int(y) for y in YEAR.findall(" ".join(b.text for b in title_page))]
+    page_text = " ".join(line for b in title_page for line in b.lines or [b.text] if not NOT_DOCUMENT_YEAR.search(line))
+    years = [int(d[:4]) for d in meta.dates.values()] or [int(y) for y in YEAR.findall(page_text)]
     meta.year = max(years) if years else None
     return meta
 
@@ -265,3 +301,25 @@ def _kind(title_page: list[Block], text: str) -> str:
     if PAPER.search(text) or KEYWORDS.search(text):
         return "paper"
     return "report"
+
+
+#: Share of the page height at the top and bottom where a masthead or footer prints the year.
+MASTHEAD_SHARE = 0.14
+#: A year printed as a copyright line anywhere on the first page.
+COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright|hak\s+cipta)\s*(19[5-9]\d|20[0-4]\d)", re.I)
+
+
+def masthead_year(words: list[tuple[str, float]], height: float, latest: int) -> int | None:
+    """The year of a journal masthead, a proceedings footer or a copyright line on the first page.
+
+    Args:
+        words: ``(text, top)`` of every word on the first page, in reading order.
+        height: The page height (points).
+        latest: Years after this are not publication years (a plan's end year, a typo).
+    """
+    edge = [text for text, top in words if top < height * MASTHEAD_SHARE or top > height * (1 - MASTHEAD_SHARE)]
+    everything = " ".join(text for text, _ in words)
+    found = [int(y) for y in COPYRIGHT_YEAR.findall(everything)]
+    found += [int(y) for y in YEAR.findall(" ".join(edge)) if not NOT_DOCUMENT_YEAR.search(" ".join(edge))]
+    found = [y for y in found if y <= latest]
+    return max(found) if found else None

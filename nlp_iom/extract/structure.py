@@ -24,6 +24,7 @@ from nlp_iom.extract.language import UNDETERMINED, detect_language, document_lan
 from nlp_iom.extract.metadata import extract_metadata, parse_keywords
 from nlp_iom.extract.normalize import dehyphenate_join
 from nlp_iom.extract.references import parse_reference, split_references
+from nlp_iom.extract.repair import repair_blocks
 
 SEPARATOR = "\n\n"
 PARAGRAPH_END = (".", "!", "?", ":", ";", '"', "”", "’", "'", ")", "]")
@@ -72,6 +73,25 @@ def _continues(prev: Block, block: Block) -> bool:
     return len(prev.text) >= MIN_BROKEN_CHARS and page_break and not looks_heading and prev.text[-1].isalpha()
 
 
+#: Chapter lines on one page that make it a list of chapters ("Sistematika Penulisan"), not chapters.
+CHAPTER_LIST_LINES = 3
+
+
+def _chapter_lists(blocks: list[Block]) -> set[int]:
+    """Indexes of chapter lines ("BAB II TINJAUAN PUSTAKA") on pages that hold
+    :data:`CHAPTER_LIST_LINES` or more of them: a description of the chapters, not the chapters."""
+    per_page: dict[int, list[int]] = {}
+    for index, block in enumerate(blocks):
+        if block.page is not None and CHAPTER.match(block.text.strip()):
+            per_page.setdefault(block.page, []).append(index)
+    return {i for indexes in per_page.values() if len(indexes) >= CHAPTER_LIST_LINES for i in indexes}
+
+
+def _lowercase_words(blocks: list[Block]) -> frozenset[str]:
+    """Words the document writes in lower case somewhere (ordinary words, not names)."""
+    return frozenset(w.strip(".,;:()\"'") for b in blocks for w in b.text.split() if w.islower())
+
+
 def build_document(blocks: list[Block], source: str | None = None, pages: int | None = None) -> Document:
     """Assemble a :class:`Document` from blocks in reading order.
 
@@ -80,7 +100,7 @@ def build_document(blocks: list[Block], source: str | None = None, pages: int | 
         source: The file the blocks came from.
         pages: Page count of the source, if it has pages.
     """
-    blocks = merge_broken([b for b in blocks if b.kind != "rule"])
+    blocks = merge_broken(repair_blocks([b for b in blocks if b.kind != "rule"]))
     chaptered = any(CHAPTER.match(b.text) and not LEADER.search(b.text) for b in blocks)
     doc = Document()
     parts: list[str] = []
@@ -97,12 +117,14 @@ def build_document(blocks: list[Block], source: str | None = None, pages: int | 
         offset += len(text) + len(SEPARATOR)
         return start, start + len(text)
 
-    for block in blocks:
+    chapter_lists = _chapter_lists(blocks)
+    for index, block in enumerate(blocks):
         heading = classify_heading(
             block,
             styled_allowed=state.body_started or state.zone in (ZONE_BODY, ZONE_BACK),
             in_toc=state.kind == "toc",
             chaptered=chaptered,
+            in_list=index in chapter_lists,
         )
         if block.heading_level == 1 and not doc.sections and not title_page:
             heading = None  # the Markdown document title
@@ -142,7 +164,7 @@ def build_document(blocks: list[Block], source: str | None = None, pages: int | 
     _close_sections(doc.sections, len(doc.text))
     if not state.body_started:
         _relabel_front_as_body(doc)
-    doc.metadata = extract_metadata(title_page[:40], front)
+    doc.metadata = extract_metadata(title_page[:40], front, _lowercase_words(blocks))
     doc.metadata.source = source
     doc.metadata.pages = pages
     for passage in doc.passages:
