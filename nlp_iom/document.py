@@ -126,6 +126,31 @@ class Reference:
 
 
 @dataclass
+class Footnote:
+    """A footnote at the foot of a page, out of the body text.
+
+    ``passage_id`` is the passage whose text carries the footnote's marker; ``reference`` is the
+    source it cites, parsed like a reference entry, where it cites one.
+    """
+
+    number: str
+    text: str
+    page: int | None = None
+    passage_id: int | None = None
+    reference: Reference | None = None
+
+
+@dataclass
+class Table:
+    """A table: page, box ``[x0, top, x1, bottom]`` in points, caption, and cells row by row."""
+
+    page: int
+    bbox: list[float] = field(default_factory=list)
+    caption: str | None = None
+    rows: list[list[str | None]] = field(default_factory=list)
+
+
+@dataclass
 class Citation:
     """An in-text citation, linked to a reference or typed as a personal source."""
 
@@ -164,6 +189,8 @@ class Document:
     references: list[Reference] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     abbreviations: list[Abbreviation] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
 

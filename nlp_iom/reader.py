@@ -18,11 +18,13 @@ from nlp_iom.errors import (
     InputError,
     UnsupportedFormatError,
 )
+from nlp_iom.extract.footnotes import link_footnotes, split_footnotes
 from nlp_iom.extract.layout import LayoutSettings, analyse
 from nlp_iom.extract.metadata import masthead_year
 from nlp_iom.extract.ocr import OCR_MODES, OcrSettings, ocr_pages, ocr_report
 from nlp_iom.extract.pdf import DEFAULT_READER, READERS, check_has_text, get_reader
 from nlp_iom.extract.structure import build_document
+from nlp_iom.extract.tables import TableSettings, find_tables
 from nlp_iom.extract.text import TEXT_SUFFIXES, apply_front_matter, read_text_file
 
 PDF_SUFFIXES = (".pdf",)
@@ -45,6 +47,7 @@ class ReadSettings:
         ocr: ``auto`` OCRs pages that have images but no text layer, ``force`` OCRs every page,
             ``off`` never OCRs (a scan then raises :class:`~nlp_iom.errors.ScannedPdfError`).
         ocr_options: Languages, resolution, confidence thresholds and progress callback of the OCR.
+        tables: How tables are found (``TableSettings(enabled=False)`` skips them).
     """
 
     reader: str = DEFAULT_READER
@@ -54,6 +57,7 @@ class ReadSettings:
     max_seconds: float | None = None
     ocr: str = "auto"
     ocr_options: OcrSettings = OcrSettings()
+    tables: TableSettings = TableSettings()
 
     def __post_init__(self) -> None:
         if self.ocr not in OCR_MODES:
@@ -92,13 +96,16 @@ def read(path: str | Path, settings: ReadSettings | None = None, **overrides: ob
     header: dict[str, str] = {}
     ocr_results: list = []
     pages: list = []
+    tables: list = []
+    footnotes: list = []
     if suffix in PDF_SUFFIXES:
         pages = get_reader(settings.reader).read(path, settings.password, check_text=settings.ocr == "off")
         _check_time(path, started, settings)
         deadline = None if settings.max_seconds is None else started + settings.max_seconds
         ocr_results = ocr_pages(path, pages, settings.ocr, settings.ocr_options, settings.password, deadline)
         check_has_text(path, pages)
-        blocks = analyse(pages, settings.layout)
+        tables = find_tables(path, pages, settings.tables, settings.password)
+        blocks, footnotes = split_footnotes(analyse(pages, settings.layout), {p.number: p.height for p in pages})
         page_count: int | None = len(pages)
     elif suffix in TEXT_SUFFIXES:
         blocks, header = read_text_file(path, settings.encoding)
@@ -109,6 +116,8 @@ def read(path: str | Path, settings: ReadSettings | None = None, **overrides: ob
     doc = build_document(blocks, source=str(path), pages=page_count)
     if header:
         apply_front_matter(doc.metadata, header)
+    doc.tables, doc.footnotes = tables, footnotes
+    link_footnotes(doc)
     if suffix in PDF_SUFFIXES:
         if ocr_results:
             _mark_ocr(doc, ocr_results, settings.ocr_options)

@@ -162,4 +162,20 @@ def write_exports(out_dir: Path, documents: Sequence[Path], codebooks: Sequence[
     }
     for fmt in settings.exports:
         written[fmt] = writers[fmt](target(out_dir, EXPORTS_DIR, EXPORT_FILES[fmt]))
+    for name, path in write_table_csvs(docs, out_dir).items():
+        written[name] = path
+    return written
+
+
+def write_table_csvs(docs: Sequence[AnnotatedDocument], out_dir: Path) -> dict[str, Path]:
+    """One CSV per table under ``exports/tables/``, named ``<document key>_p<page>_<n>.csv``."""
+    from nlp_iom.extract.tables import table_csv
+
+    written: dict[str, Path] = {}
+    for doc in docs:
+        for n, table in enumerate(doc.document.tables, start=1):
+            name = f"{doc.key}_p{table.page}_{n}.csv"
+            path = target(out_dir, EXPORTS_DIR, "tables", name)
+            write_atomic(path, table_csv(table))
+            written[f"table:{name}"] = path
     return written
