@@ -11,6 +11,7 @@ from typing import Callable, Optional
 import typer
 
 from nlp_iom.errors import ConfigError, InputError, NlpIomError
+from nlp_iom.extract.ocr import OcrSettings
 from nlp_iom.reader import DEFAULT_TIMEOUT, ReadSettings, read, read_with_timeout
 from nlp_iom.render import to_markdown
 
@@ -84,6 +85,11 @@ def extract_files(
     return results
 
 
+def ocr_progress(done: int, total: int) -> None:
+    """Show OCR progress on standard error: "OCR page 3/500" (one line, rewritten)."""
+    typer.echo(f"\rOCR page {done}/{total}", err=True, nl=done == total)
+
+
 @app.command()
 def extract(
     files: list[Path] = typer.Argument(..., help="PDF, .txt or .md files."),
@@ -91,11 +97,15 @@ def extract(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: print)."),
     reader: str = typer.Option("pdfium", help="PDF reader: pdfium (fast) or pdfplumber (reference)."),
     password: Optional[str] = typer.Option(None, help="Password of encrypted PDFs."),
-    timeout: float = typer.Option(DEFAULT_TIMEOUT, help="Seconds per file before its reader is stopped."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, help="Seconds per file before its reader is stopped (OCR included)."),
+    ocr: str = typer.Option("auto", help="OCR pages without text: auto (image-only pages), force (every page) or off."),
+    ocr_languages: str = typer.Option("ind+eng", help="tesseract languages, joined by '+'."),
 ) -> None:
-    """Extract structured documents (metadata, abstracts, sections, passages, references)."""
+    """Extract structured documents (metadata, abstracts, sections, passages, references, tables, footnotes)."""
     try:
-        results = extract_files(files, out, format, ReadSettings(reader=reader, password=password), timeout)
+        settings = ReadSettings(reader=reader, password=password, ocr=ocr,
+                                ocr_options=OcrSettings(languages=ocr_languages, on_page=ocr_progress))
+        results = extract_files(files, out, format, settings, timeout)
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

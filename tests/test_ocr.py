@@ -107,3 +107,26 @@ def test_real_scanned_approval_page() -> None:
     assert doc.stages["ocr"]["flagged"] == []
     assert contains_words(body_text(doc), "Skripsi ini berjudul")
     assert doc.metadata.language == "id"
+
+
+@needs_tesseract
+def test_cli_extract_ocrs_a_scan_with_progress(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    cli = shutil.which("nlp-iom", path=str(Path(sys.executable).parent)) or shutil.which("nlp-iom")
+    if cli is None:
+        pytest.skip("the nlp-iom command is not installed")
+    path = tmp_path / "scan.pdf"
+    build_scan(path, [EN_TEXT, ID_TEXT])
+    result = subprocess.run([cli, "extract", str(path), "--out", str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "OCR page 2/2" in result.stderr  # progress, shown from the reader's child process
+    doc = nlp_iom.Document.load(tmp_path / "out" / "scan.json")
+    assert all(p.ocr for p in doc.passages)
+    assert word_accuracy(EN_TEXT, " ".join(p.text for p in doc.passages if p.pages == [1])) >= 0.9
+    refused = subprocess.run([cli, "extract", str(path), "--ocr", "off", "--out", str(tmp_path / "off")],
+                             capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 1 and "scanned" in refused.stderr

@@ -51,7 +51,7 @@ KNOWN_HEADINGS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"daftar\s+(?:tabel|gambar|bagan|grafik|lampiran|lambang|skema|diagram)|list\s+of\s+(?:figures|tables|appendices|pseudocodes?|algorithms|charts)", ZONE_FRONT, "toc"),
         (r"daftar\s+(?:singkatan|istilah|akronim)(?:\s+dan\s+\w+)?|list\s+of\s+(?:abbreviations|acronyms)|abbreviations|glossary", ZONE_FRONT, "abbreviations"),
         (r"abstrak|abstract|intisari|ringkasan|executive\s+summary|ringkasan\s+eksekutif", ZONE_ABSTRACT, "abstract"),
-        (r"daftar\s+pustaka|references?|bibliograph(?:y|ies)|bibliografi|kepustakaan|referensi|works\s+cited|literature\s+cited|sumber\s+rujukan", ZONE_REFERENCES, "references"),
+        (r"daftar\s+(?:pustaka|referensi|kepustakaan|rujukan|bacaan)|references?|bibliograph(?:y|ies)|bibliografi|kepustakaan|referensi|works\s+cited|literature\s+cited|sumber\s+rujukan", ZONE_REFERENCES, "references"),
         (r"lampiran(?:[\s-].*)?|appendix(?:\s.*)?|appendices|riwayat\s+hidup|curriculum\s+vitae|biodata\s+penulis", ZONE_BACK, "appendix"),
     )
 )

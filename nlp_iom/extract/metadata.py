@@ -51,7 +51,7 @@ FIELD = re.compile(r"^(?P<key>nama(?:\s+mahasiswa)?|name|penulis|author)\s*:\s*(
 NAME_TOKEN = re.compile(r"^(?:[A-Z][\w'’.-]*|van|von|der|de|den|da|dos|del|di|bin|binti|al|el|la|le)$")
 FOOTNOTE_MARKS = re.compile(r"(?:[\d*†‡§¶♠♣♦♥♢♡∗✉⋆]+,?)+")
 GROUPED_EMAIL = re.compile(r"\{([^{}@]+)\}@([\w-]+(?:\.[\w-]+)+)")
-KEYWORDS = re.compile(r"^\s*(?:kata[\s-]*kunci|keywords?|key\s+words|index\s+terms)\s*[:.—–-]\s*", re.I)
+KEYWORDS = re.compile(r"^\s*(?:(?:kata[\s-]*)?kata[\s-]*kunci|keywords?|key\s+words|index\s+terms)\s*[:.—–-]\s*", re.I)
 KEYWORD_SPLIT = re.compile(r"\s*[;,·•]\s*|\s+[-–—]\s+")
 #: Words of title pages that never belong to a person's name.
 NOT_NAME_WORDS = frozenset(
