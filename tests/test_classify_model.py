@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nlp_iom.classify import card
 from nlp_iom.classify.api import load_classifier, model_dir
 from nlp_iom.classify.model import MIN_POSITIVES, PassageClassifier
 from nlp_iom.errors import ConfigError, ModelNotFoundError, TooFewExamplesError
@@ -33,8 +34,11 @@ def test_committed_models_are_trained_and_small() -> None:
         assert sum(f.stat().st_size for f in folder.iterdir()) < 5_000_000
         assert not list(folder.glob("*.pkl")) and not list(folder.glob("*.pickle"))
         scores = json.loads((folder / "scores.json").read_text(encoding="utf-8"))
-        systems = scores["systems"]
-        assert systems["trained"]["macro_f1"] > systems["keywords"]["macro_f1"]
+        for part in ("dev", "test"):
+            systems = scores[part]["systems"]
+            assert systems["trained"]["macro_f1"] > systems["keywords"]["macro_f1"], (name, part)
+        assert scores["dev"]["folds"] == 5 and scores["dev"]["documents"] > 100
+        assert (folder / "README.md").read_text(encoding="utf-8") == card.render(folder)  # generated, not typed
 
 
 def test_clear_passages_get_their_codes_in_both_languages(haas: PassageClassifier) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 #: Inverse regularisation of the per-code logistic regressions (embeddings are unit vectors).
 DEFAULT_C = 16.0
@@ -31,6 +31,12 @@ PROTOTYPE_EXAMPLE_WEIGHT = 0.5
 ZS_SIM_WEIGHT = 0.5
 ZS_INDICATOR_WEIGHT = 3.0
 ZS_BIAS = -1.0
+
+
+#: Languages that get their own decision threshold per code, where they have enough positives.
+THRESHOLD_LANGUAGES = ("id", "en")
+#: Positives of a code in one language needed before that language gets its own threshold.
+MIN_LANGUAGE_POSITIVES = 8
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -51,7 +57,13 @@ def best_threshold(y: np.ndarray, proba: np.ndarray) -> float:
 
 
 class LinearHead:
-    """One calibrated logistic regression per code, with per-code thresholds."""
+    """One calibrated logistic regression per code, with per-code (and per-language) thresholds.
+
+    With ``groups`` (the document of each passage), the out-of-fold scores that calibrate the head and
+    choose its thresholds come from folds grouped by document, as at run time, where every passage
+    comes from a document the head has not seen. With ``languages``, each code also gets a threshold
+    per language in :data:`THRESHOLD_LANGUAGES` where that language has enough positives.
+    """
 
     def __init__(self, C: float = DEFAULT_C, folds: int = DEFAULT_FOLDS, seed: int = 0) -> None:
         self.C = C
@@ -61,38 +73,53 @@ class LinearHead:
         self.intercept: np.ndarray | None = None
         self.platt: np.ndarray | None = None  # (k, 2): a, b of sigmoid(a * decision + b)
         self.threshold: np.ndarray | None = None
+        self.language_threshold: dict[str, np.ndarray] = {}
 
     def _regression(self) -> LogisticRegression:
         return LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
 
-    def fit(self, X: np.ndarray, Y: np.ndarray) -> LinearHead:
+    def fit(self, X: np.ndarray, Y: np.ndarray, groups: list[str] | None = None,
+            languages: list[str | None] | None = None) -> LinearHead:
         """Fit on embeddings ``X`` (n, d) and a 0/1 label matrix ``Y`` (n, k).
 
         Every column needs at least two positives and two negatives; the caller routes codes with
-        fewer to the zero-shot head.
+        fewer to the zero-shot head. ``groups`` and ``languages`` (one per row) are optional.
         """
         n, k = Y.shape
         self.coef = np.zeros((k, X.shape[1]), np.float32)
         self.intercept = np.zeros(k, np.float32)
         self.platt = np.zeros((k, 2), np.float32)
         self.threshold = np.full(k, 0.5, np.float32)
+        langs = np.array(languages if languages is not None else [None] * n, dtype=object)
+        self.language_threshold = {lang: np.full(k, np.nan, np.float32) for lang in THRESHOLD_LANGUAGES}
         for j in range(k):
             y = Y[:, j].astype(int)
-            oof = self._out_of_fold(X, y)
+            oof = self._out_of_fold(X, y, groups)
             calibrator = LogisticRegression(C=1e4, max_iter=1000).fit(oof[:, None], y)
             a, b = float(calibrator.coef_[0, 0]), float(calibrator.intercept_[0])
             self.platt[j] = (a, b)
-            self.threshold[j] = best_threshold(y, _sigmoid(a * oof + b))
+            calibrated = _sigmoid(a * oof + b)
+            self.threshold[j] = best_threshold(y, calibrated)
+            for lang, thresholds in self.language_threshold.items():
+                mask = langs == lang
+                if y[mask].sum() >= MIN_LANGUAGE_POSITIVES:
+                    thresholds[j] = best_threshold(y[mask], calibrated[mask])
             model = self._regression().fit(X, y)
             self.coef[j] = model.coef_[0]
             self.intercept[j] = model.intercept_[0]
         return self
 
-    def _out_of_fold(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def _out_of_fold(self, X: np.ndarray, y: np.ndarray, groups: list[str] | None = None) -> np.ndarray:
         folds = max(2, min(self.folds, int(y.sum()), int(len(y) - y.sum())))
         oof = np.zeros(len(y), np.float64)
-        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.seed)
-        for train, test in splitter.split(X, y):
+        if groups is not None and len(set(groups)) >= folds:
+            splits = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=self.seed).split(X, y, groups)
+        else:
+            splits = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.seed).split(X, y)
+        for train, test in splits:
+            if len(set(y[train])) < 2:
+                oof[test] = 0.0
+                continue
             model = self._regression().fit(X[train], y[train])
             oof[test] = model.decision_function(X[test])
         return oof
@@ -104,12 +131,23 @@ class LinearHead:
         decision = X @ self.coef.T + self.intercept
         return _sigmoid(decision * self.platt[:, 0] + self.platt[:, 1]).astype(np.float32)
 
+    def thresholds_for(self, languages: list[str | None]) -> np.ndarray:
+        """Per row and code, the decision threshold: the language's own where it has one, else the global."""
+        assert self.threshold is not None
+        out = np.tile(self.threshold, (len(languages), 1))
+        for i, lang in enumerate(languages):
+            own = self.language_threshold.get(str(lang))
+            if own is not None:
+                out[i] = np.where(np.isnan(own), self.threshold, own)
+        return out
+
     def tensors(self, prefix: str = "linear.") -> dict[str, np.ndarray]:
         """State as named float32 arrays."""
         assert self.coef is not None and self.intercept is not None
         assert self.platt is not None and self.threshold is not None
         return {f"{prefix}coef": self.coef, f"{prefix}intercept": self.intercept,
-                f"{prefix}platt": self.platt, f"{prefix}threshold": self.threshold}
+                f"{prefix}platt": self.platt, f"{prefix}threshold": self.threshold,
+                **{f"{prefix}threshold_{lang}": t for lang, t in self.language_threshold.items()}}
 
     @classmethod
     def from_tensors(cls, tensors: dict[str, np.ndarray], prefix: str = "linear.") -> LinearHead:
@@ -119,6 +157,8 @@ class LinearHead:
         head.intercept = tensors[f"{prefix}intercept"]
         head.platt = tensors[f"{prefix}platt"]
         head.threshold = tensors[f"{prefix}threshold"]
+        head.language_threshold = {lang: tensors[f"{prefix}threshold_{lang}"] for lang in THRESHOLD_LANGUAGES
+                                   if f"{prefix}threshold_{lang}" in tensors}
         return head
 
 

@@ -140,7 +140,8 @@ class PassageClassifier:
 
     def fit(self, texts: Sequence[str], labels: Sequence[Sequence[str]] | np.ndarray, *,
             ids: Sequence[str] | None = None, vectors: np.ndarray | None = None,
-            fallback: str = "zero-shot", use_codebook_examples: bool = False) -> PassageClassifier:
+            fallback: str = "zero-shot", use_codebook_examples: bool = False,
+            groups: Sequence[str] | None = None, languages: Sequence[str | None] | None = None) -> PassageClassifier:
         """Train the head on labelled passages.
 
         Args:
@@ -152,6 +153,9 @@ class PassageClassifier:
                 :data:`MIN_POSITIVES` positives) or ``"error"`` (raise TooFewExamplesError).
             use_codebook_examples: Add the codebook's positive and negative examples to the training
                 data (useful for a new codebook with few labelled passages).
+            groups: The document of each passage: calibration and thresholds then come from folds
+                grouped by document.
+            languages: The language of each passage (``id``/``en``): codes get per-language thresholds.
         """
         if fallback not in FALLBACKS:
             raise ConfigError("fallback", f"must be one of {', '.join(FALLBACKS)}, got {fallback!r}")
@@ -169,6 +173,10 @@ class PassageClassifier:
                 Y = np.vstack([Y, labels_to_matrix([lab for _, lab in extra], self.code_ids)])
                 texts = texts + [t for t, _ in extra]
                 ids = list(ids or [str(i) for i in range(len(Y) - len(extra))]) + ["codebook"] * len(extra)
+                if groups is not None:
+                    groups = list(groups) + [f"codebook:{i}" for i in range(len(extra))]
+                if languages is not None:
+                    languages = list(languages) + [None] * len(extra)
         counts = Y.sum(axis=0)
         negatives = len(Y) - counts
         self.trained_codes = (counts >= MIN_POSITIVES) & (negatives >= MIN_POSITIVES)
@@ -181,7 +189,9 @@ class PassageClassifier:
         self._build_zeroshot()
         if self.trained_codes.any():
             F = self.features(X, self.indicator_features(texts))
-            head = LinearHead(C=self.C).fit(F, Y[:, self.trained_codes])
+            head = LinearHead(C=self.C).fit(F, Y[:, self.trained_codes],
+                                            groups=list(groups) if groups is not None else None,
+                                            languages=list(languages) if languages is not None else None)
             self.linear = _expand(head, self.trained_codes, F.shape[1])
         self._set_examples(texts, Y, [{"id": (ids[i] if ids else str(i)), "text": t} for i, t in enumerate(texts)],
                            vectors=X)
@@ -211,6 +221,20 @@ class PassageClassifier:
         if self.linear is not None and self.linear.threshold is not None:
             out[self.trained_codes] = self.linear.threshold[self.trained_codes]
         return out
+
+    def thresholds_for(self, languages: Sequence[str | None]) -> np.ndarray:
+        """Per row and code, the threshold for a passage in that language (the global one where none)."""
+        out = np.tile(self.thresholds(), (len(languages), 1))
+        if self.linear is not None and self.linear.language_threshold:
+            own = self.linear.thresholds_for(list(languages))
+            out[:, self.trained_codes] = own[:, self.trained_codes]
+        return out
+
+    def decide(self, proba: np.ndarray, languages: Sequence[str | None] | None = None) -> np.ndarray:
+        """0/1 decisions from probabilities, with per-language thresholds when ``languages`` are given."""
+        if languages is None:
+            return (proba >= self.thresholds()).astype(np.int8)
+        return (proba >= self.thresholds_for(languages)).astype(np.int8)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, shape ``(len(texts), n_codes)``, columns in codebook order."""
@@ -318,4 +342,7 @@ def _expand(head: LinearHead, mask: np.ndarray, dim: int) -> LinearHead:
     assert head.threshold is not None
     full.coef[mask], full.intercept[mask] = head.coef, head.intercept
     full.platt[mask], full.threshold[mask] = head.platt, head.threshold
+    for lang, thresholds in head.language_threshold.items():
+        full.language_threshold[lang] = np.full(k, np.nan, np.float32)
+        full.language_threshold[lang][mask] = thresholds
     return full

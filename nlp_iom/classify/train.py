@@ -4,11 +4,12 @@
     python -m nlp_iom.classify.train --codebook ingo     # -> models/classifier_ingo
     python -m nlp_iom.classify.train --codebook my_codes.yaml --gold my_gold.jsonl --output models/my_codes
 
-The gold file has one JSON object per line with ``id``, ``text`` and the codebook's code list under
-the codebook's name (``"haas": [...]``). The command also cross-validates the classifier, zero-shot
-and the keyword baseline (:mod:`nlp_iom.classify.evaluate`) and writes the scores to ``scores.json``
-in the output folder. Everything is deterministic (fixed seeds); the e5 model is rebuilt offline on
-first use.
+The gold file has one JSON object per line with ``id``, ``text``, ``lang``, ``doc``, ``split`` and
+the codebook's code list under the codebook's name (``"haas": [...]``). The model is fitted on every
+gold passage (calibration grouped by document, per-language thresholds). The command also evaluates
+(:func:`nlp_iom.classify.evaluate.evaluate_splits`: grouped folds on dev, then test once, beside the
+previously saved model, zero-shot and keywords), writes ``scores.json`` and renders the model card
+(:mod:`nlp_iom.classify.card`). Deterministic (fixed seeds); the e5 model is rebuilt offline on first use.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import argparse
 import json
 from pathlib import Path
 
+from nlp_iom.classify import card
 from nlp_iom.classify.codebook import load_codebook
-from nlp_iom.classify.evaluate import GOLD, cross_validate, label_matrix, load_jsonl, markdown
+from nlp_iom.classify.evaluate import GOLD, evaluate_splits, label_matrix, load_jsonl, markdown
+from nlp_iom.classify.gold import composition
 from nlp_iom.classify.model import PassageClassifier
 
 
@@ -31,17 +34,24 @@ def train(codebook: str, gold: Path = GOLD, output: Path | None = None, embedder
     clf = PassageClassifier(book, embedder)
     texts = [r["text"] for r in rows]
     vectors = clf.embed(texts)
-    clf.fit(texts, label_matrix(rows, book), ids=[r["id"] for r in rows], vectors=vectors)
+    clf.fit(texts, label_matrix(rows, book), ids=[r["id"] for r in rows], vectors=vectors,
+            groups=[str(r.get("doc") or r["id"]) for r in rows], languages=[r.get("lang") for r in rows])
     clf.meta = {"gold": str(gold.name), "passages": len(rows),
-                "positives": {c: int(n) for c, n in zip(book.code_ids, label_matrix(rows, book).sum(axis=0))}}
+                "positives": {c: int(n) for c, n in zip(book.code_ids, label_matrix(rows, book).sum(axis=0))},
+                "composition": composition(rows, {book.name: book.code_ids})}
+    result = None
     if evaluate:
-        result = cross_validate(book, rows, clf.embedder, vectors=vectors)
-        clf.meta["cross_validation"] = {s: {k: v for k, v in r.items() if k != "codes"}
-                                        for s, r in result["systems"].items()}
-        output.mkdir(parents=True, exist_ok=True)
-        (output / "scores.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        print(markdown(result))
-    return clf.save_pretrained(output)
+        old = PassageClassifier.from_pretrained(output, clf.embedder) if (output / "config.json").is_file() else None
+        result = evaluate_splits(book, rows, clf.embedder, vectors=vectors, old=old)
+        clf.meta["evaluation"] = {part: {s: {k: v for k, v in r.items() if k not in ("codes", "by_language")}
+                                         for s, r in result[part]["systems"].items()}
+                                  for part in ("dev", "test") if part in result}
+        print(markdown(result["dev"]))
+    folder = clf.save_pretrained(output)
+    if result is not None:
+        (folder / "scores.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        card.write(folder)
+    return folder
 
 
 def _main(argv: list[str] | None = None) -> int:
