@@ -189,3 +189,25 @@ def test_entries_run_together_on_one_line_are_split() -> None:
     entries = split_references([line])
     assert len(entries) == 2
     assert entries[1].startswith("Arif, G. W. (2016)")
+
+
+def test_numbered_list_with_markers_on_their_own_lines() -> None:
+    from nlp_iom.extract.references import split_references
+
+    entries = split_references(["[1] Tempo.co. 2009. Survei kepemilikan ponsel. Diakses 20 Juli 2020.\n[2]\n"
+                                "Neforawati, I., & Juniarti, V. (2015). Rancang bangun aplikasi monitoring.\n[3]\n"
+                                "Marsa, A. R. (2017). Implementasi aplikasi layanan informasi."])
+    assert entries == ["[1] Tempo.co. 2009. Survei kepemilikan ponsel. Diakses 20 Juli 2020.",
+                       "[2] Neforawati, I., & Juniarti, V. (2015). Rancang bangun aplikasi monitoring.",
+                       "[3] Marsa, A. R. (2017). Implementasi aplikasi layanan informasi."]
+
+
+def test_author_year_comma_entries_run_together() -> None:
+    from nlp_iom.extract.references import split_references
+
+    entries = split_references(["Afiahayati, 2008, Multiple Sequence Alignment Menggunakan Hidden Markov Model, "
+                                "FMIPA UGM, Yogyakarta. Alexandridis, A. and Livanis, E., 2008, Forecasting Crude "
+                                "Oil Prices Using Wavelet Neural Networks, University of Macedonia, Thessaloniki. "
+                                "Ali, S. and Smith, K.A., 2003, Automatic Parameter Selection for Polynomial "
+                                "Kernel, IRI 2003, 27-29 Oct. 2003, IEEE: 243 – 249."])
+    assert [e.split(",")[0] for e in entries] == ["Afiahayati", "Alexandridis", "Ali"]

@@ -18,10 +18,10 @@ PDFs (``../shared/pdfs/dev``): a quota of body passages per file, read with ``nl
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -31,6 +31,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from build_pool import MAX_WORDS, MIN_WORDS, _chunks, _document_units  # noqa: E402
+
+from nlp_iom.classify.gold import write_jsonl  # noqa: E402
 
 WEB = ROOT.parent / "shared" / "texts" / "web"
 DEV = "../shared/pdfs/dev/"
@@ -122,12 +124,8 @@ def build() -> list[dict[str, object]]:
 def main() -> int:
     rows = build()
     OUT.parent.mkdir(exist_ok=True)
-    with OUT.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    languages: dict[str, int] = {}
-    for row in rows:
-        languages[str(row["lang"])] = languages.get(str(row["lang"]), 0) + 1
+    write_jsonl(OUT, rows)
+    languages = dict(Counter(str(row["lang"]) for row in rows))
     print(f"{len(rows)} passages from {len({r['doc'] for r in rows})} documents -> "
           f"{OUT.relative_to(ROOT)}; languages {languages}")
     return 0

@@ -28,6 +28,8 @@ BULLET_RE = re.compile(r"^\s*(?:[-*•▪◦–]\s+)+")
 NUMBER_MARK_RE = re.compile(r"^\s*\d{1,4}\.(?=\s+[" + UPPER + r"a-z])\s*")
 BRACKET_MARK_RE = re.compile(r"^\s*(?:\[\d{1,4}\]|\(\d{1,3}\))\s*")
 PAGE_NUMBER_RE = re.compile(r"^\s*\d{1,4}\s*$")
+#: A numbered-list marker standing alone: "[2]", "2." or "(2)".
+BARE_MARK_RE = re.compile(r"\s*(?:\[\d{1,3}\]|\(\d{1,3}\)|\d{1,3}\.)\s*")
 LINK_RE = re.compile(r"\[([^\]]*)\]\(((?:https?://|www\.)[^)\s]+)\)")
 ANGLE_URL_RE = re.compile(r"<((?:https?://|www\.|doi:)[^<>\s]*)>")
 EMPHASIS_RE = re.compile(r"(?<!\\)\*+")
@@ -48,8 +50,8 @@ YEAR = r"(?:1[6-9]\d\d|20\d\d)"
 NO_YEAR = r"(?:n\.\s?d\.|t\.\s?t\.|tanpa\s+tahun|s\.\s?a\.|in\s+press|forthcoming)"
 #: APA / JSS: authors then "(2016" or "(n.d.)".
 APA_START_RE = re.compile(AUTHORS_PART + r"\.?\s*\(\s*(?:" + YEAR + r"|" + NO_YEAR + r")", re.I)
-#: Harvard: "Surname, X., 2011." / "Turban, 2005."
-HARVARD_START_RE = re.compile(AUTHORS_PART + r",\s*" + YEAR + r"[a-z]?\.")
+#: Harvard: "Surname, X., 2011." / "Turban, 2005." / "Afiahayati, 2008, Title" (year then a comma)
+HARVARD_START_RE = re.compile(AUTHORS_PART + r",\s*" + YEAR + r"[a-z]?[.,]")
 #: ACL / "Surname, X. 2006.": authors ending with a period, then ". 2017."
 DOT_YEAR_START_RE = re.compile(AUTHORS_PART + r"\.\s+" + YEAR + r"[a-z]?\.")
 START_RES = (APA_START_RE, HARVARD_START_RE, DOT_YEAR_START_RE)
@@ -226,7 +228,9 @@ def split_references(blocks: list[str]) -> list[str]:
             for piece_no, piece in enumerate(_split_inline(line)):
                 piece = piece.strip()
                 window = _window(lines, index, piece)
-                if not entries or piece_no > 0:
+                if entries and BARE_MARK_RE.fullmatch(entries[-1]):
+                    entries[-1] = f"{entries[-1]} {piece}"  # "[2]" on a line of its own: its entry follows
+                elif not entries or piece_no > 0:
                     entries.append(piece)
                 elif _is_new_entry(piece, window, entries[-1], index == 0, bullets[index]):
                     entries.append(piece)

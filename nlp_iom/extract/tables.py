@@ -114,16 +114,20 @@ def find_tables(path: Path, pages: list[PageWords], settings: TableSettings, pas
 
 
 def _caption_regions(plumber_page: object, lines: list[tuple[float, str]]) -> list[tuple[str, object]]:
-    """For each caption line, the page area below it down to the next line of prose (or the page foot)."""
+    """For each caption line, the page area below it down to the next line of prose or caption, and
+    the area above it up to the previous one (captions stand above tables in theses, below in papers)."""
+    height = float(plumber_page.height)  # type: ignore[attr-defined]
+    width = float(plumber_page.width)  # type: ignore[attr-defined]
     regions = []
     for i, (top, text) in enumerate(lines):
         if not CAPTION.match(text):
             continue
-        end = next((t for t, line in lines[i + 1:] if len(line.split()) >= PROSE_WORDS or CAPTION.match(line)),
-                   float(plumber_page.height))  # type: ignore[attr-defined]
-        if end - top > LINE_TOLERANCE * 4:
-            box = (0, top + LINE_TOLERANCE * 3, float(plumber_page.width), end - 1)  # type: ignore[attr-defined]
-            regions.append((text, plumber_page.crop(box)))  # type: ignore[attr-defined]
+        stops = [t for t, line in lines if len(line.split()) >= PROSE_WORDS or CAPTION.match(line)]
+        end = next((t for t in stops if t > top + LINE_TOLERANCE), height)
+        start = max((t for t in stops if t < top - LINE_TOLERANCE), default=0.0)
+        for upper, lower in ((top + LINE_TOLERANCE * 3, end - 1), (start + LINE_TOLERANCE * 3, top - 1)):
+            if lower - upper > LINE_TOLERANCE * 4:
+                regions.append((text, plumber_page.crop((0, upper, width, lower))))  # type: ignore[attr-defined]
     return regions
 
 
