@@ -20,10 +20,10 @@ from nlp_iom.classify.codebook import BUILTIN, Codebook, load_codebook
 from nlp_iom.classify.model import PassageClassifier
 from nlp_iom.document import ZONE_BODY, Document
 from nlp_iom.errors import ConfigError
+from nlp_iom.models import default_model
 
 logger = logging.getLogger(__name__)
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 #: Languages the classifier was trained on; others are coded (e5 is multilingual) but flagged.
 KNOWN_LANGUAGES = ("id", "en", "mixed", "und")
 OTHER_LANGUAGE_MODES = ("classify", "skip")
@@ -32,8 +32,8 @@ TOP_EVIDENCE = 3
 
 
 def model_dir(codebook: str) -> Path:
-    """Folder of the trained classifier of a built-in codebook."""
-    return MODELS_DIR / f"classifier_{codebook}"
+    """Folder of the trained classifier of a built-in codebook (:func:`nlp_iom.models.default_model`)."""
+    return default_model(f"classifier_{codebook}")
 
 
 @dataclass(frozen=True)

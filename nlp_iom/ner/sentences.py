@@ -46,11 +46,12 @@ from typing import Any, Iterable
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp_iom.models import default_model
+
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
-#: The shipped model folder (present in a source checkout; absent from an installed wheel).
-DEFAULT_MODEL_DIR = ROOT / "models" / "stanza_id_tokenizer"
+#: The shipped model folder (package data; see :func:`nlp_iom.models.default_model`).
+DEFAULT_MODEL_DIR = default_model("stanza_id_tokenizer")
 MODEL_ENV = "NLP_IOM_STANZA_TOKENIZER"
 BACKEND_ENV = "NLP_IOM_SENTENCE_BACKEND"
 BACKENDS = ("auto", "shipped", "full", "rules")
