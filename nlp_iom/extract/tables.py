@@ -1,10 +1,11 @@
-"""Tables as objects: cells, page, box and caption, found by pdfplumber's table finder.
+"""Tables as objects: cells, page, box and caption, from ruling lines or aligned words.
 
-Only pages that print a table caption ("Tabel 2.1 ...", "Table 3 ...") or that the settings name are
-searched, so a text PDF pays for pdfplumber on a few pages only. Ruled tables are found from their
-lines; where a captioned page has none, the words' own alignment is used (pdfplumber's ``text``
-strategy), and a grid of fewer than :attr:`TableSettings.min_rows` rows or
-:attr:`TableSettings.min_cols` columns is not a table. The words inside a table are taken off the page
+Only pages that print a table caption ("Tabel 2.1 ...", "Table 3 ...") are searched. Ruled tables
+are framed by the page's ruling lines, read from pdfium's path objects (:mod:`nlp_iom.extract.rules`):
+full grids, or rules across only (booktabs) with columns from the words' alignment. Where a caption
+has no ruled table beside it, the lines under or over it whose words fall into aligned columns are
+the table. A grid of fewer
+than :attr:`TableSettings.min_rows` rows or :attr:`TableSettings.min_cols` columns is not a table. The words inside a table are taken off the page
 before the layout analysis, so table cells no longer break into the passages around them.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from nlp_iom.document import Table
 from nlp_iom.errors import ConfigError
 from nlp_iom.extract.pdf import PageWords
+from nlp_iom.extract.rules import by_columns, page_rules, ruled_grids
 
 #: A caption line: "Tabel 2.1 Hasil ...", "Table 3: ...", "TABEL IV".
 CAPTION = re.compile(r"^(?:tabel|table)\s+(?:\d+(?:[.\-]\d+)*|[IVXLC]+)\b.{0,200}$", re.I)
@@ -28,15 +30,10 @@ PROSE_WORDS = 10
 CAPTION_INSIDE = 15.0
 #: Words whose vertical centres are this close (points) share a line.
 LINE_TOLERANCE = 3.0
-#: Strategies tried in turn on a captioned page: ruled grids, then rules across only (booktabs), then
-#: the words' own alignment. The last two are kept only next to a caption.
-STRATEGIES: tuple[dict[str, str], ...] = (
-    {"vertical_strategy": "lines", "horizontal_strategy": "lines"},
-    {"vertical_strategy": "text", "horizontal_strategy": "lines"},
-    {"vertical_strategy": "text", "horizontal_strategy": "text"},
-)
-#: A table taller than this share of the page is the page's text read as a grid, not a table.
-MAX_HEIGHT_SHARE = 0.75
+#: A gap wider than this many font sizes between two words of a line separates two cells.
+CELL_GAP = 1.2
+#: Cell starts closer than this (points) belong to one column.
+COLUMN_TOLERANCE = 12.0
 
 
 @dataclass(frozen=True)
@@ -77,62 +74,112 @@ def caption_pages(pages: list[PageWords]) -> list[int]:
 
 
 def find_tables(path: Path, pages: list[PageWords], settings: TableSettings, password: str | None = None) -> list[Table]:
-    """Find the tables of the captioned pages and take their words off those pages (in place)."""
+    """Find the tables of the captioned pages and take their words off those pages (in place).
+
+    Ruled tables come from the page's ruling lines (:mod:`nlp_iom.extract.rules`); where a captioned
+    page has none next to its caption, the lines under or over the caption whose words fall into
+    aligned columns are the table.
+    """
     todo = caption_pages(pages) if settings.enabled else []
     if not todo:
         return []
-    import pdfplumber
+    import pypdfium2 as pdfium
 
     tables: list[Table] = []
-    with pdfplumber.open(str(path), password=password or "") as pdf:
+    document = pdfium.PdfDocument(str(path), password=password)
+    try:
         for index in todo:
             page = pages[index]
-            plumber_page = pdf.pages[index]
             lines = page_lines(page)
-            accepted: list[tuple[object, list[list[str | None]], str | None]] = []
-            for strategy_index, strategy in enumerate(STRATEGIES if settings.text_strategy else STRATEGIES[:1]):
-                regions = [(None, plumber_page)] if strategy_index == 0 else _caption_regions(plumber_page, lines)
-                for hint, region in regions:
-                    for candidate in region.find_tables(strategy):
-                        rows = [[_cell(c) for c in row] for row in candidate.extract()]
-                        x0, top, x1, bottom = (float(v) for v in candidate.bbox)
-                        caption = hint or _caption(lines, top, bottom)
-                        rows = [r for r in rows if any(c for c in r) and " ".join(c for c in r if c) != caption]
-                        if (len(rows) < settings.min_rows or max((len(r) for r in rows), default=0) < settings.min_cols
-                                or bottom - top > page.height * MAX_HEIGHT_SHARE or caption is None and strategy_index):
-                            continue
-                        accepted.append((candidate, rows, caption))
-                if accepted:
-                    break
-            for candidate, rows, caption in accepted:
-                x0, top, x1, bottom = (float(v) for v in candidate.bbox)  # type: ignore[attr-defined]
-                tables.append(Table(page=page.number, bbox=[round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1)],
-                                    caption=caption, rows=rows))
+            found = []
+            for bbox, word_rows, verticals in ruled_grids(page, page_rules(document[index], page.height)):
+                caption = _caption(lines, bbox[1], bbox[3])
+                if caption is None and not verticals:
+                    continue  # rules across without a caption: a box or a rule elsewhere on the page
+                if verticals:
+                    rows = [by_columns(r, verticals) for r in word_rows]
+                else:  # rules across only (booktabs): columns from the words' alignment
+                    rows = _align([_split_cells(sorted(r, key=lambda w: w.x0)) for r in word_rows])
+                found.append((bbox, rows, caption))
+            if not found and settings.text_strategy:
+                found = [(bbox, rows, caption) for caption, bbox, rows in _aligned_tables(page, lines, settings)]
+            for bbox, rows, caption in found:
+                rows = [r for r in rows if any(c for c in r) and " ".join(c for c in r if c) != caption]
+                if len(rows) < settings.min_rows or max((len(r) for r in rows), default=0) < settings.min_cols:
+                    continue
+                x0, top, x1, bottom = bbox
+                tables.append(Table(page=page.number, bbox=[round(v, 1) for v in bbox], caption=caption, rows=rows))
                 page.words = [w for w in page.words
                               if not (x0 - 1 <= (w.x0 + w.x1) / 2 <= x1 + 1 and top - 1 <= (w.top + w.bottom) / 2 <= bottom + 1)]
+    finally:
+        document.close()
     return tables
 
 
-def _caption_regions(plumber_page: object, lines: list[tuple[float, str]]) -> list[tuple[str, object]]:
-    """For each caption line, the page area below it down to the next line of prose or caption, and
-    the area above it up to the previous one (captions stand above tables in theses, below in papers)."""
-    height = float(plumber_page.height)  # type: ignore[attr-defined]
-    width = float(plumber_page.width)  # type: ignore[attr-defined]
-    regions = []
-    for i, (top, text) in enumerate(lines):
+def _align(cells: list[list[tuple[float, float, str]]]) -> list[list[str | None]]:
+    """Rows of cells placed in columns by where the cells start."""
+    starts = sorted(x for row in cells for x, _, _ in row)
+    columns: list[float] = []
+    for x in starts:
+        if not columns or x - columns[-1] > COLUMN_TOLERANCE:
+            columns.append(x)
+    grid: list[list[str | None]] = []
+    for row in cells:
+        out: list[str | None] = [None] * len(columns)
+        for x, _, text in row:
+            j = max((i for i, c in enumerate(columns) if c <= x + COLUMN_TOLERANCE), default=0)
+            out[j] = text if out[j] is None else f"{out[j]} {text}"
+        grid.append(out)
+    return grid
+
+
+def _aligned_tables(page: PageWords, lines: list[tuple[float, str]],
+                    settings: TableSettings) -> list[tuple[str, list[float], list[list[str | None]]]]:
+    """Unruled tables under or over each caption: lines whose words fall into aligned columns."""
+    found = []
+    for caption, (upper, lower) in _caption_spans(lines, page.height):
+        words = [w for w in page.words if upper <= (w.top + w.bottom) / 2 <= lower]
+        rows: list[list] = []
+        for word in sorted(words, key=lambda w: (w.top, w.x0)):
+            if rows and abs(rows[-1][0] - word.top) <= LINE_TOLERANCE:
+                rows[-1][1].append(word)
+            else:
+                rows.append([word.top, [word]])
+        cells = [_split_cells(sorted(ws, key=lambda w: w.x0)) for _, ws in rows]
+        if sum(len(c) >= 2 for c in cells) < settings.min_rows:
+            continue
+        grid = _align(cells)
+        if len(grid[0]) < settings.min_cols:
+            continue
+        found.append((caption, [min(w.x0 for w in words), min(w.top for w in words), max(w.x1 for w in words),
+                                max(w.bottom for w in words)], grid))
+    return found
+
+
+def _split_cells(words: list) -> list[tuple[float, float, str]]:
+    """Cells of one line: words closer than a gap of :data:`CELL_GAP` font sizes join."""
+    cells: list[list] = []
+    for word in words:
+        if cells and word.x0 - cells[-1][-1].x1 <= CELL_GAP * max(word.size, 1.0):
+            cells[-1].append(word)
+        else:
+            cells.append([word])
+    return [(c[0].x0, c[-1].x1, " ".join(w.text for w in c)) for c in cells]
+
+
+def _caption_spans(lines: list[tuple[float, str]], height: float) -> list[tuple[str, tuple[float, float]]]:
+    """For each caption line, the vertical spans below and above it, up to prose or another caption."""
+    stops = [t for t, line in lines if len(line.split()) >= PROSE_WORDS or CAPTION.match(line)]
+    spans = []
+    for top, text in lines:
         if not CAPTION.match(text):
             continue
-        stops = [t for t, line in lines if len(line.split()) >= PROSE_WORDS or CAPTION.match(line)]
         end = next((t for t in stops if t > top + LINE_TOLERANCE), height)
         start = max((t for t in stops if t < top - LINE_TOLERANCE), default=0.0)
         for upper, lower in ((top + LINE_TOLERANCE * 3, end - 1), (start + LINE_TOLERANCE * 3, top - 1)):
             if lower - upper > LINE_TOLERANCE * 4:
-                regions.append((text, plumber_page.crop((0, upper, width, lower))))  # type: ignore[attr-defined]
-    return regions
-
-
-def _cell(value: object) -> str | None:
-    return " ".join(str(value).split()) if value is not None else None
+                spans.append((text, (upper, lower)))
+    return spans
 
 
 def _caption(lines: list[tuple[float, str]], top: float, bottom: float) -> str | None:
