@@ -5,7 +5,7 @@ structured extraction with the pdfium reader (the default), and with the pdfplum
 PDFs that have a text layer, with OCR off (pages without text are not OCR'd here). OCR is measured
 apart, as pages/s over the pages it reads in the scanned and partly scanned PDFs.
 
-Usage: python benchmarks/extract.py [PDF_DIR] [--repeat N]
+Usage: python benchmarks/extract.py [PDF_DIR ...] [--repeat N] [--no-ocr]
 """
 
 from __future__ import annotations
@@ -93,11 +93,11 @@ def measure(fn: Callable[[Path], int], files: list[Path], repeat: int) -> tuple[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("pdf_dir", nargs="?", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("pdf_dir", nargs="*", type=Path, default=[DEFAULT_DIR], help="folders searched for PDFs")
     parser.add_argument("--repeat", type=int, default=1, help="runs per method; the fastest counts")
     parser.add_argument("--no-ocr", action="store_true", help="skip the OCR measurement")
     args = parser.parse_args()
-    every = sorted(args.pdf_dir.rglob("*.pdf"))
+    every = sorted(f for folder in args.pdf_dir for f in folder.rglob("*.pdf"))
     if not every:
         raise SystemExit(f"no PDFs under {args.pdf_dir}")
     files = [f for f in every if has_text(f)]
