@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
@@ -43,14 +44,8 @@ def grid_of(path: Path) -> list[list[str | None]]:
     rules = page_rules(document[0], page.height)
     document.close()
     ((bbox, rows, verticals),) = ruled_grids(page, rules)
-    assert bbox[0] == pytest_approx(LEFT) and len(verticals) == 2
+    assert bbox[0] == pytest.approx(LEFT, abs=1.5) and len(verticals) == 2
     return [by_columns(r, verticals) for r in rows]
-
-
-def pytest_approx(value: float) -> object:
-    import pytest
-
-    return pytest.approx(value, abs=1.5)
 
 
 def test_full_grid(tmp_path: Path) -> None:
