@@ -52,6 +52,8 @@ DEV_QUOTAS: dict[str, int] = {
     "id_regulasi_perdes_paselloreng_2023_pendirian_bumdes.pdf": 10,
 }
 OTHER_QUOTA = 6
+#: Passages that ../shared/heldout_guard/check.py flags (they share text with the hidden sets): left out.
+EXCLUDED = frozenset({"cg-Wen_028-04"})
 #: web paragraphs shorter than this are joined to the next one
 WEB_JOIN_WORDS = 25
 KINDS = {"regulasi": "regulation", "jurnal": "journal", "paper": "journal", "report": "report",
@@ -96,7 +98,7 @@ def build() -> list[dict[str, object]]:
 
     def add(row: dict[str, object]) -> None:
         key = hashlib.sha1(str(row["text"]).encode()).hexdigest()
-        if key not in seen:
+        if key not in seen and row["id"] not in EXCLUDED:
             seen.add(key)
             rows.append(row)
 
