@@ -48,6 +48,7 @@ class ReadSettings:
             ``off`` never OCRs (a scan then raises :class:`~nlp_iom.errors.ScannedPdfError`).
         ocr_options: Languages, resolution, confidence thresholds and progress callback of the OCR.
         tables: How tables are found (``TableSettings(enabled=False)`` skips them).
+        footnotes: Take footnotes out of the body text into ``doc.footnotes`` (False keeps them inline).
     """
 
     reader: str = DEFAULT_READER
@@ -58,6 +59,7 @@ class ReadSettings:
     ocr: str = "auto"
     ocr_options: OcrSettings = OcrSettings()
     tables: TableSettings = TableSettings()
+    footnotes: bool = True
 
     def __post_init__(self) -> None:
         if self.ocr not in OCR_MODES:
@@ -105,7 +107,9 @@ def read(path: str | Path, settings: ReadSettings | None = None, **overrides: ob
         ocr_results = ocr_pages(path, pages, settings.ocr, settings.ocr_options, settings.password, deadline)
         check_has_text(path, pages)
         tables = find_tables(path, pages, settings.tables, settings.password)
-        blocks, footnotes = split_footnotes(analyse(pages, settings.layout), {p.number: p.height for p in pages})
+        blocks = analyse(pages, settings.layout)
+        if settings.footnotes:
+            blocks, footnotes = split_footnotes(blocks, {p.number: p.height for p in pages})
         page_count: int | None = len(pages)
     elif suffix in TEXT_SUFFIXES:
         blocks, header = read_text_file(path, settings.encoding)

@@ -71,9 +71,11 @@ def _ner_sentences(dataset: str, split: str) -> list[tuple[str, str]]:
 
 def _pdf_sentences(path: Path, language: str) -> list[tuple[str, str]]:
     from nlp_iom import read
+    from nlp_iom.extract.tables import TableSettings
     from nlp_iom.ner.sentences import split_sentences
 
-    document = read(path)
+    # the pool was drawn before OCR, tables and footnotes were taken out of the text: read as then
+    document = read(path, ocr="off", tables=TableSettings(enabled=False), footnotes=False)
     out = []
     for i, passage in enumerate(p for p in document.passages if p.zone == "body"):
         for j, (a, b) in enumerate(split_sentences(passage.text, language)):

@@ -27,6 +27,8 @@ MAX_PIECE_GAP = 3.0
 MAX_ROW_GAP = 80.0
 #: Share of the narrower of two rules that must overlap the other for them to frame one table.
 MIN_OVERLAP = 0.8
+#: The narrower of two rules of one table is at least this share of the wider.
+MIN_WIDTH_RATIO = 0.6
 #: A vertical rule spanning this share of a band separates two columns.
 MIN_COLUMN_SPAN = 0.5
 
@@ -126,11 +128,18 @@ def _overlap(a: Rule, b: Rule) -> float:
     return shared / max(min(a.x1 - a.x0, b.x1 - b.x0), 1.0)
 
 
+def _similar_width(a: Rule, b: Rule) -> bool:
+    """Rules of one table are about as wide: a page-wide line is not a rule of a column's table."""
+    wa, wb = a.x1 - a.x0, b.x1 - b.x0
+    return min(wa, wb) >= MIN_WIDTH_RATIO * max(wa, wb)
+
+
 def bands(rules: list[Rule]) -> list[list[Rule]]:
     """Horizontal rules grouped into table bands: similar extent, no gap over :data:`MAX_ROW_GAP`."""
     found: list[list[Rule]] = []
     for rule in sorted((r for r in rules if r.horizontal), key=lambda r: r.top):
-        band = next((b for b in found if rule.top - b[-1].top <= MAX_ROW_GAP and _overlap(b[0], rule) >= MIN_OVERLAP), None)
+        band = next((b for b in found if rule.top - b[-1].top <= MAX_ROW_GAP and _overlap(b[0], rule) >= MIN_OVERLAP
+                     and _similar_width(b[0], rule)), None)
         if band is None:
             found.append([rule])
         elif rule.top - band[-1].top > SAME_LINE:

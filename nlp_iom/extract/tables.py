@@ -92,7 +92,11 @@ def find_tables(path: Path, pages: list[PageWords], settings: TableSettings, pas
             page = pages[index]
             lines = page_lines(page)
             found = []
-            for bbox, word_rows, verticals in ruled_grids(page, page_rules(document[index], page.height)):
+            grids = sorted(ruled_grids(page, page_rules(document[index], page.height)),
+                           key=lambda g: -(g[0][2] - g[0][0]) * (g[0][3] - g[0][1]))
+            for bbox, word_rows, verticals in grids:
+                if any(_inside(bbox, other) for other, _, _ in found):
+                    continue  # a box drawn inside a table already found
                 caption = _caption(lines, bbox[1], bbox[3])
                 if caption is None and not verticals:
                     continue  # rules across without a caption: a box or a rule elsewhere on the page
@@ -114,6 +118,12 @@ def find_tables(path: Path, pages: list[PageWords], settings: TableSettings, pas
     finally:
         document.close()
     return tables
+
+
+def _inside(inner: list[float], outer: list[float]) -> bool:
+    """Whether box ``inner`` lies within box ``outer`` (1 point of slack)."""
+    return (inner[0] >= outer[0] - 1 and inner[1] >= outer[1] - 1
+            and inner[2] <= outer[2] + 1 and inner[3] <= outer[3] + 1)
 
 
 def _align(cells: list[list[tuple[float, float, str]]]) -> list[list[str | None]]:
