@@ -14,6 +14,7 @@ Each OCR'd page records its mean word confidence; a page below
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ INSTALL_HINT = (
     "`apt-get install tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng`) and `pip install nlp_iom[ocr]` "
     "(pytesseract), or pass ocr='off'"
 )
+#: tesseract language codes joined by "+" ("ind+eng", "chi_sim").
+LANGUAGES = re.compile(r"[A-Za-z0-9_]+(?:\+[A-Za-z0-9_]+)*")
 #: A word box's height (points) over the font size: tesseract boxes span ascender to descender.
 BOX_TO_FONT = 0.85
 
@@ -65,7 +68,7 @@ class OcrSettings:
                 raise ConfigError(f"ocr.{name}", f"must be between 0 and 100, got {value!r}")
         if self.page_timeout <= 0:
             raise ConfigError("ocr.page_timeout", f"must be positive, got {self.page_timeout!r}")
-        if not self.languages or any(not part.isalnum() and "_" not in part for part in self.languages.split("+")):
+        if not LANGUAGES.fullmatch(self.languages):
             raise ConfigError("ocr.languages", f"expected tesseract codes joined by '+', got {self.languages!r}")
 
 
