@@ -27,6 +27,8 @@ MAX_PIECE_GAP = 3.0
 MAX_ROW_GAP = 80.0
 #: Share of the narrower of two rules that must overlap the other for them to frame one table.
 MIN_OVERLAP = 0.8
+#: Words whose tops are this close (points) share a line.
+LINE_TOLERANCE = 3.0
 #: The narrower of two rules of one table is at least this share of the wider.
 MIN_WIDTH_RATIO = 0.6
 #: A vertical rule spanning this share of a band separates two columns.
@@ -160,7 +162,7 @@ def ruled_grids(page: PageWords, rules: list[Rule]) -> list[tuple[list[float], l
         words = [w for w in page.words if x0 - 1 <= (w.x0 + w.x1) / 2 <= x1 + 1 and top < (w.top + w.bottom) / 2 < bottom]
         if not words:
             continue
-        lines = _lines(words)
+        lines = word_lines(words)
         edges = [r.top for r in band]
         if len(edges) - 1 >= len(lines):  # a rule under every line: rows are the spaces between rules
             rows = [[w for w in words if a < (w.top + w.bottom) / 2 < b] for a, b in zip(edges, edges[1:])]
@@ -175,14 +177,16 @@ def ruled_grids(page: PageWords, rules: list[Rule]) -> list[tuple[list[float], l
     return grids
 
 
-def _lines(words: list[Word], tolerance: float = 3.0) -> list[list[Word]]:
+def word_lines(words: list[Word], tolerance: float = LINE_TOLERANCE) -> list[list[Word]]:
+    """Words in lines, top to bottom: a word joins the line whose first word's top is within
+    ``tolerance`` points of its own; each line left to right."""
     rows: list[list[Word]] = []
     for word in sorted(words, key=lambda w: (w.top, w.x0)):
         if rows and abs(rows[-1][0].top - word.top) <= tolerance:
             rows[-1].append(word)
         else:
             rows.append([word])
-    return rows
+    return [sorted(row, key=lambda w: w.x0) for row in rows]
 
 
 def by_columns(words: list[Word], verticals: list[float]) -> list[str | None]:

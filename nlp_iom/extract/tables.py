@@ -18,7 +18,7 @@ from pathlib import Path
 from nlp_iom.document import Table
 from nlp_iom.errors import ConfigError
 from nlp_iom.extract.pdf import PageWords
-from nlp_iom.extract.rules import by_columns, page_rules, ruled_grids
+from nlp_iom.extract.rules import LINE_TOLERANCE, by_columns, page_rules, ruled_grids, word_lines
 
 #: A caption line: "Tabel 2.1 Hasil ...", "Table 3: ...", "TABEL IV".
 CAPTION = re.compile(r"^(?:tabel|table)\s+(?:\d+(?:[.\-]\d+)*|[IVXLC]+)\b.{0,200}$", re.I)
@@ -28,8 +28,6 @@ CAPTION_GAP = 60.0
 PROSE_WORDS = 10
 #: How far inside a table's box its caption may start (the words' alignment can take it in).
 CAPTION_INSIDE = 15.0
-#: Words whose vertical centres are this close (points) share a line.
-LINE_TOLERANCE = 3.0
 #: A gap wider than this many font sizes between two words of a line separates two cells.
 CELL_GAP = 1.2
 #: Cell starts closer than this (points) belong to one column.
@@ -59,18 +57,17 @@ class TableSettings:
 
 def page_lines(page: PageWords) -> list[tuple[float, str]]:
     """``(top, text)`` of each line of a page, words joined left to right."""
-    rows: list[list] = []
-    for word in sorted(page.words, key=lambda w: (w.top, w.x0)):
-        if rows and abs(rows[-1][0] - word.top) <= LINE_TOLERANCE:
-            rows[-1][1].append(word)
-        else:
-            rows.append([word.top, [word]])
-    return [(top, " ".join(w.text for w in sorted(words, key=lambda w: w.x0))) for top, words in rows]
+    return [(min(w.top for w in line), " ".join(w.text for w in line)) for line in word_lines(page.words)]
 
 
-def caption_pages(pages: list[PageWords]) -> list[int]:
-    """Indexes of pages that print a table caption."""
-    return [i for i, page in enumerate(pages) if any(CAPTION.match(text) for _, text in page_lines(page))]
+def caption_pages(pages: list[PageWords]) -> dict[int, list[tuple[float, str]]]:
+    """Index -> :func:`page_lines` of each page that prints a table caption."""
+    found = {}
+    for index, page in enumerate(pages):
+        lines = page_lines(page)
+        if any(CAPTION.match(text) for _, text in lines):
+            found[index] = lines
+    return found
 
 
 def find_tables(path: Path, pages: list[PageWords], settings: TableSettings, password: str | None = None) -> list[Table]:
@@ -80,7 +77,7 @@ def find_tables(path: Path, pages: list[PageWords], settings: TableSettings, pas
     page has none next to its caption, the lines under or over the caption whose words fall into
     aligned columns are the table.
     """
-    todo = caption_pages(pages) if settings.enabled else []
+    todo = caption_pages(pages) if settings.enabled else {}
     if not todo:
         return []
     import pypdfium2 as pdfium
@@ -88,9 +85,8 @@ def find_tables(path: Path, pages: list[PageWords], settings: TableSettings, pas
     tables: list[Table] = []
     document = pdfium.PdfDocument(str(path), password=password)
     try:
-        for index in todo:
+        for index, lines in todo.items():
             page = pages[index]
-            lines = page_lines(page)
             found = []
             grids = sorted(ruled_grids(page, page_rules(document[index], page.height)),
                            key=lambda g: -(g[0][2] - g[0][0]) * (g[0][3] - g[0][1]))
@@ -149,13 +145,7 @@ def _aligned_tables(page: PageWords, lines: list[tuple[float, str]],
     found = []
     for caption, (upper, lower) in _caption_spans(lines, page.height):
         words = [w for w in page.words if upper <= (w.top + w.bottom) / 2 <= lower]
-        rows: list[list] = []
-        for word in sorted(words, key=lambda w: (w.top, w.x0)):
-            if rows and abs(rows[-1][0] - word.top) <= LINE_TOLERANCE:
-                rows[-1][1].append(word)
-            else:
-                rows.append([word.top, [word]])
-        cells = [_split_cells(sorted(ws, key=lambda w: w.x0)) for _, ws in rows]
+        cells = [_split_cells(line) for line in word_lines(words)]
         if sum(len(c) >= 2 for c in cells) < settings.min_rows:
             continue
         grid = _align(cells)
