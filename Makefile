@@ -25,7 +25,7 @@ system-deps:
 # torch first, pinned: its CPU wheel is local; an unpinned torch would pull a multi-GB CUDA build.
 install: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[dev,ocr]"
+	$(BIN)/pip install --quiet -e ".[dev]"
 
 QUESTION ?= How does IOM carry out Haas's functions and INGO roles against human trafficking in Sambas and NTT?
 

@@ -38,7 +38,9 @@ from pathlib import Path
 import numpy as np
 
 from nlp_iom.embed.cache import CachedEmbedder, EmbeddingCache
-from nlp_iom.embed.embedder import Embedder, SentenceTransformerEmbedder, get_embedder
+from nlp_iom.embed.embedder import Embedder
+from nlp_iom.embed.registry import get_embedder
+from nlp_iom.embed.sentence_transformer import SentenceTransformerEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "corpora" / "classify_gold" / "gold.jsonl"
@@ -140,7 +142,7 @@ def code_queries(codes: list[str], language: str = "en") -> dict[str, str]:
     """Query text per code: label and definition from nlp_iom's codebooks, else the code id."""
     queries = {code: code.split(":")[-1].replace("-", " ") for code in codes}
     try:
-        from nlp_iom.classify.codebook import load_codebook
+        from nlp_iom.coding.codebook import load_codebook
     except ImportError:
         return queries
     for code in codes:
@@ -173,12 +175,12 @@ def retrieval_map(gold_path: str | Path, embedder: Embedder, language: str = "en
 
 
 def classification_f1(gold_path: str | Path, embedder: Embedder, codebook: str = "haas") -> float:
-    """Macro-F1 x100 of the project's trained classifier (5-fold, as in nlp_iom.classify.evaluate)."""
+    """Macro-F1 x100 of the project's trained classifier (5-fold, as in nlp_iom.evaluation.classify)."""
     import logging
 
-    from nlp_iom.classify.evaluate import cross_validate, load_jsonl
+    from nlp_iom.evaluation.classify import cross_validate, load_jsonl
 
-    logging.getLogger("nlp_iom.classify.model").setLevel(logging.ERROR)
+    logging.getLogger("nlp_iom.coding.model").setLevel(logging.ERROR)
     result = cross_validate(codebook, load_jsonl(Path(gold_path)), embedder)
     return float(result["systems"]["trained"]["macro_f1"])
 

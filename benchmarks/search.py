@@ -40,7 +40,8 @@ from nlp_iom.corpus import Corpus, SearchFilters
 from nlp_iom.corpus.bm25 import BM25_B, BM25_K1, query_tokens, tokenize
 from nlp_iom.corpus.search import CANDIDATE_FACTOR, MIN_CANDIDATES, fuse
 from nlp_iom.document import Author, Document, Metadata, Passage
-from nlp_iom.embed.embedder import Embedder, get_embedder
+from nlp_iom.embed.embedder import Embedder
+from nlp_iom.embed.registry import get_embedder
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("seeds/*.txt", "../shared/pdfs/**/*.pdf")

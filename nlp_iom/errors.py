@@ -6,6 +6,8 @@ batch can record why a document failed and move on.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pathlib import Path
 
 
@@ -113,6 +115,30 @@ class ModelNotFoundError(NlpIomError):
         self.name = name
         self.hint = hint
         super().__init__(f"model {name!r} is not available: {hint}")
+
+
+class MissingExtraError(NlpIomError, ImportError):
+    """An optional part of nlp_iom is used without the package it needs.
+
+    Args:
+        package: The missing Python package.
+        extra: The nlp_iom extra that installs it (``pip install 'nlp_iom[extra]'``).
+    """
+
+    def __init__(self, package: str, extra: str) -> None:
+        self.package = package
+        self.extra = extra
+        super().__init__(f"{package} is not installed: pip install 'nlp_iom[{extra}]'")
+
+
+def require(module: str, extra: str) -> Any:
+    """Import ``module`` or raise :class:`MissingExtraError` naming the extra that installs it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingExtraError(module.split(".")[0], extra) from exc
 
 
 class UnsupportedLanguageError(NlpIomError):

@@ -24,10 +24,10 @@ MODELS_ENV = "NLP_IOM_MODELS"
 CACHE_ENV = "NLP_IOM_CACHE"
 #: How to rebuild each shipped model.
 BUILD_COMMANDS: dict[str, str] = {
-    "ner_id_cnn": "python -m nlp_iom.ner.train cnn --output models/ner_id_cnn",
-    "stanza_id_tokenizer": "python -m nlp_iom.ner.train_stanza --output models/stanza_id_tokenizer",
-    "classifier_haas": "python -m nlp_iom.classify.train --codebook haas",
-    "classifier_ingo": "python -m nlp_iom.classify.train --codebook ingo",
+    "ner_id_cnn": "nlp-iom train ner-cnn cnn --output models/ner_id_cnn",
+    "stanza_id_tokenizer": "nlp-iom train stanza-tokenizer --output models/stanza_id_tokenizer",
+    "classifier_haas": "nlp-iom train classifier --codebook haas",
+    "classifier_ingo": "nlp-iom train classifier --codebook ingo",
 }
 
 

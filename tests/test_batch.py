@@ -17,6 +17,8 @@ from conftest import DATA, ROOT, SEED_SKRIPSI, shared_pdf
 from reportlab.pdfgen import canvas
 
 from nlp_iom.batch import BatchSettings, annotate_folder
+from nlp_iom.coding.settings import ClassifySettings
+from nlp_iom.reader import ReadSettings
 from nlp_iom.batch.layout import HASH_DIGITS, finished, safe_stem
 from nlp_iom.document import Document
 from nlp_iom.errors import ConfigError
@@ -137,7 +139,7 @@ def test_renamed_file_is_still_done(batch, tmp_path: Path) -> None:
 def test_other_settings_in_the_same_output_folder_are_refused(batch) -> None:
     inputs, out, _, _ = batch
     with pytest.raises(ConfigError, match="other settings"):
-        annotate_folder(inputs, out, BatchSettings(codebooks=("haas",)), progress=False)
+        annotate_folder(inputs, out, BatchSettings(classify=ClassifySettings(codebooks=("haas",))), progress=False)
 
 
 def test_bad_folders_get_clear_config_errors(tmp_path: Path) -> None:
@@ -181,6 +183,18 @@ def test_bad_settings_are_refused() -> None:
         BatchSettings(timeout=0)
     with pytest.raises(ConfigError, match="qdpx_threshold"):
         BatchSettings(qdpx_threshold=1.5)
+    with pytest.raises(ConfigError, match="codebooks"):
+        BatchSettings(classify=ClassifySettings(codebooks=("haas", "haas")))
+    with pytest.raises(ConfigError, match="ReadSettings"):
+        BatchSettings(read="pdfplumber")  # type: ignore[arg-type]
+
+
+def test_batch_settings_compose_the_stage_settings() -> None:
+    settings = BatchSettings(read=ReadSettings(reader="pdfplumber"), classify=ClassifySettings(codebooks=("ingo",)))
+    assert settings.fingerprint() == {"codebooks": ["ingo"], "zero_shot": False, "embedder": "e5-small",
+                                      "ner_tier": "cnn", "reader": "pdfplumber"}
+    with pytest.raises(ConfigError, match="reader"):
+        ReadSettings(reader="nonsense")  # a stage's option is validated by its own class, once
 
 
 def test_output_names_cannot_leave_the_folder() -> None:
@@ -197,7 +211,7 @@ def test_a_pdf_past_the_timeout_is_recorded_and_the_batch_goes_on(batch, tmp_pat
     inputs.mkdir()
     shutil.copy(slow, inputs / "slow.pdf")
     shutil.copy(CHAPTER, inputs / "bab.txt")
-    report = annotate_folder(inputs, tmp_path / "out", BatchSettings(timeout=1.0, exports=(), reader="pdfplumber"),
+    report = annotate_folder(inputs, tmp_path / "out", BatchSettings(read=ReadSettings(reader="pdfplumber"), timeout=1.0, exports=()),
                              progress=False)
     assert report.annotated == ["bab.txt"]
     assert [(f["path"], f["kind"]) for f in report.failed] == [("slow.pdf", "timeout")]

@@ -8,7 +8,7 @@ import pytest
 import spacy
 
 import nlp_iom
-from nlp_iom.classify.api import ClassifySettings, classify, profile, render_profile
+from nlp_iom.coding.api import ClassifySettings, classify, profile, render_profile
 from nlp_iom.cli import classify_files
 from nlp_iom.document import ZONE_BODY, Document, Passage
 from nlp_iom.errors import CodebookError, ConfigError
@@ -35,7 +35,7 @@ def test_only_body_passages_are_coded(classified: Document) -> None:
 def test_nlp_iom_classify_is_callable_on_a_document(seed_skripsi: Document) -> None:
     doc = nlp_iom.classify(copy.deepcopy(seed_skripsi))
     assert doc.stages["classify"]["codebooks"][0]["name"] == "haas"
-    assert nlp_iom.classify.profile(doc).codebook == "haas"
+    assert nlp_iom.coding.profile(doc).codebook == "haas"
 
 
 def test_profile_of_the_seed_paper_finds_haas_input_functions(classified: Document) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nlp_iom.classify.codebook import codebook_from_dict, load_codebook
+from nlp_iom.coding.codebook import codebook_from_dict, load_codebook
 from nlp_iom.errors import CodebookError, ConfigError
 
 DATA = Path(__file__).parent / "data"

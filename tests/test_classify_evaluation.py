@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlp_iom.classify.gold import assign_test_split, grouped_folds
-from nlp_iom.classify.head import LinearHead
-from nlp_iom.classify.metrics import cohen_kappa, krippendorff_alpha
+from nlp_iom.training.classify_gold import assign_test_split, grouped_folds
+from nlp_iom.coding.head import LinearHead
+from nlp_iom.evaluation.scoring import cohen_kappa, krippendorff_alpha
 
 
 def test_grouped_folds_never_split_a_document() -> None:

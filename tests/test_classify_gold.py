@@ -7,8 +7,8 @@ from collections import defaultdict
 
 import pytest
 
-from nlp_iom.classify.codebook import load_codebook
-from nlp_iom.classify.evaluate import BATCH2_PASSES, GOLD_DIR, PASSES, agreement, load_jsonl
+from nlp_iom.coding.codebook import load_codebook
+from nlp_iom.evaluation.classify import BATCH2_PASSES, GOLD_DIR, PASSES, agreement, load_jsonl
 
 CODES = {name: set(load_codebook(name).code_ids) for name in ("haas", "ingo")}
 BATCHES = {"batch1": (GOLD_DIR / "passages.jsonl", *PASSES, GOLD_DIR / "adjudication.jsonl"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
-from nlp_iom.classify.keywords import IndicatorMatcher, KeywordClassifier
-from nlp_iom.classify.metrics import cohen_kappa, prf
+from nlp_iom.coding.keywords import IndicatorMatcher, KeywordClassifier
+from nlp_iom.evaluation.scoring import cohen_kappa, prf
 
 
 def test_indonesian_affixes_meet_the_indicator() -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp_iom.classify import card
-from nlp_iom.classify.api import load_classifier, model_dir
-from nlp_iom.classify.model import MIN_POSITIVES, PassageClassifier
+from nlp_iom.training import classifier_card as card
+from nlp_iom.coding.api import load_classifier, model_dir
+from nlp_iom.coding.model import MIN_POSITIVES, PassageClassifier
 from nlp_iom.errors import ConfigError, ModelNotFoundError, TooFewExamplesError
 
 DATA = Path(__file__).parent / "data"
@@ -88,7 +88,7 @@ def test_save_and_load_round_trip_without_pickle(ingo: PassageClassifier, tmp_pa
 
 
 def test_missing_model_folder_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ModelNotFoundError, match="nlp_iom.classify.train"):
+    with pytest.raises(ModelNotFoundError, match="nlp-iom train classifier"):
         PassageClassifier.from_pretrained(tmp_path)
 
 

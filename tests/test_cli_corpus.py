@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from conftest import SEED_PAPER, SEED_SKRIPSI
 from nlp_iom.cli import app
-from nlp_iom.cli_corpus import cite, parse_year, search_corpus
+from nlp_iom.cli.corpus import cite, parse_year, search_corpus
 from nlp_iom.corpus import Corpus, SearchFilters
 from nlp_iom.errors import ConfigError
 

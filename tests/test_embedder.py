@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from nlp_iom.embed.cache import CachedEmbedder, EmbeddingCache, cache_key
-from nlp_iom.embed.embedder import E5_PROMPTS, Embedder, get_embedder, l2_normalise
+from nlp_iom.embed.embedder import E5_PROMPTS, Embedder, l2_normalise
+from nlp_iom.embed.registry import get_embedder
 from nlp_iom.errors import ModelNotFoundError
 
 pytest.importorskip("onnxruntime")
@@ -118,7 +119,7 @@ def test_unknown_model_fails_fast_without_offline_flag(monkeypatch: pytest.Monke
 def test_missing_onnx_folder_names_the_command(tmp_path: Path) -> None:
     from nlp_iom.embed.onnx import OnnxEmbedder
 
-    with pytest.raises(ModelNotFoundError, match="python -m nlp_iom.embed.onnx build"):
+    with pytest.raises(ModelNotFoundError, match="nlp-iom build onnx"):
         OnnxEmbedder(folder=tmp_path)
 
 
@@ -210,7 +211,7 @@ def test_get_embedder_with_cache_path(onnx_embedder: Embedder, tmp_path: Path) -
 
 
 def test_local_sentence_transformers_folder(fp32_embedder: Embedder) -> None:
-    from nlp_iom.embed.e5 import model_dir
+    from nlp_iom.assets.e5 import model_dir
 
     plain = get_embedder(str(model_dir()))
     assert plain.prompts == {} and plain.dim == fp32_embedder.dim
@@ -225,7 +226,8 @@ def test_local_sentence_transformers_folder(fp32_embedder: Embedder) -> None:
 
 @pytest.mark.slow
 def test_build_from_scratch(tmp_path_factory: pytest.TempPathFactory) -> None:
-    from nlp_iom.embed.onnx import META_FILE, MODEL_FILE, OnnxEmbedder, build_onnx, is_onnx_built, settings
+    from nlp_iom.assets.onnx import META_FILE, MODEL_FILE, build_onnx, is_onnx_built, settings
+    from nlp_iom.embed.onnx import OnnxEmbedder
 
     cache = tmp_path_factory.mktemp("onnx_cache")
     folder = build_onnx(cache)

@@ -14,10 +14,10 @@ import pytest
 from conftest import DATA
 
 from nlp_iom.batch import BatchSettings, annotate_folder
-from nlp_iom.batch.bibliography import bibtex_escape, collect, entry_kind, write_bibtex, write_ris
+from nlp_iom.batch.exports.bibliography import bibtex_escape, collect, entry_kind, write_bibtex, write_ris
 from nlp_iom.batch.exports import resolve_codebooks
 from nlp_iom.batch.layout import AnnotatedDocument, load_documents
-from nlp_iom.batch.qdpx import NAMESPACE, write_qdpx
+from nlp_iom.batch.exports.qdpx import NAMESPACE, write_qdpx
 from nlp_iom.document import Document, Metadata, Reference
 
 EXCERPT = DATA / "batch" / "iom_sambas_excerpt.txt"

@@ -64,3 +64,14 @@ def test_scoring_a_real_paper_against_its_truth() -> None:
     assert worse["title"] == 0.0 and worse["passages"] == 0.0 and worse["chapters"] == 0.0
     summary = summarise({"a": scores, "b": worse})
     assert 0 < summary["mean"] < 1 and summary["files"] == 2
+
+
+def test_the_score_card_is_generated_from_the_scores_files() -> None:
+    from nlp_iom.evaluation.extraction_gold import CARD, render_card
+
+    scores = json.loads((GOLD / "scores.json").read_text(encoding="utf-8"))
+    before = json.loads((GOLD / "scores_before.json").read_text(encoding="utf-8"))
+    card = render_card(scores, before)
+    assert (GOLD / CARD).read_text(encoding="utf-8") == card
+    assert f"| **mean of files** | {before['dev']['mean']:.3f} | {scores['dev']['mean']:.3f} |" in card
+    assert "| title |" in card and "test now" in card

@@ -29,7 +29,7 @@ def test_search_order_explicit_env_cache_package(tmp_path: Path, monkeypatch: py
 
 def test_missing_model_names_its_build_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(models.CACHE_ENV, str(tmp_path))
-    with pytest.raises(ModelNotFoundError, match="python -m nlp_iom.ner.train cnn"):
+    with pytest.raises(ModelNotFoundError, match="nlp-iom train ner-cnn cnn"):
         models.model_path("ner_id_cnn", tmp_path / "nowhere")
     assert models.find_model("no_such_model") is None
 

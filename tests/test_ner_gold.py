@@ -166,7 +166,7 @@ def test_law_pool_is_reproducible(tmp_path: Path) -> None:
 
 def test_law_overlap_counts_match_one_to_one() -> None:
     evaluate_laws = _module("evaluate_laws")
-    from nlp_iom.ner.evaluate import GoldSentence
+    from nlp_iom.evaluation.ner import GoldSentence
 
     text = "Law No. 84 of 2002 and the Income Tax Act (1955) apply."
     gold = [GoldSentence("s", text, "en", [(0, 18, "LAW", None), (27, 41, "LAW", None)])]
@@ -291,7 +291,7 @@ def test_evaluate_heldout_scores_both_systems() -> None:
 
 def test_evaluate_caps_writes_sentences_in_capitals() -> None:
     evaluate_caps = _module("evaluate_caps")
-    from nlp_iom.ner.evaluate import load_gold
+    from nlp_iom.evaluation.ner import load_gold
 
     gold = load_gold(NER_GOLD / "heldout.jsonl")
     upper = evaluate_caps.shouted(gold)

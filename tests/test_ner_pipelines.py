@@ -50,7 +50,7 @@ def test_settings_are_validated() -> None:
 
 
 def test_missing_model_is_a_clear_error(tmp_path) -> None:
-    with pytest.raises(errors.ModelNotFoundError, match="nlp_iom.ner.train"):
+    with pytest.raises(errors.ModelNotFoundError, match="nlp-iom train ner-cnn"):
         load_pipeline("id", NerSettings(indonesian_model=str(tmp_path / "nothing")))
 
 
@@ -96,7 +96,7 @@ def test_annotate_seed_paper_offsets_and_json() -> None:
 def test_transformer_tier_settings_and_missing_model(tmp_path) -> None:
     with pytest.raises(errors.ConfigError, match="tier"):
         NerSettings(tier="huge")
-    with pytest.raises(errors.ModelNotFoundError, match="train_transformer final"):
+    with pytest.raises(errors.ModelNotFoundError, match="train ner-transformer final"):
         load_pipeline("id", NerSettings(tier="trf", transformer_model=str(tmp_path / "absent")))
 
 
@@ -104,7 +104,7 @@ def test_articles_and_possessives_are_trimmed() -> None:
     """Guide rule 2: "the IOM" -> IOM, "Clinton's" -> Clinton (en_core_web_sm keeps both inside its spans)."""
     import spacy
 
-    from nlp_iom.ner.unify import trim_span
+    from nlp_iom.pipeline.unify import trim_span
 
     nlp = spacy.blank("en")
     doc = nlp("the Middle East and Bill Clinton’s aides met the IOM 's staff")

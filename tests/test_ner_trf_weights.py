@@ -18,7 +18,7 @@ def classifier() -> object:
     import torch
     from transformers import AutoModelForTokenClassification
 
-    from nlp_iom.embed.e5 import build_e5
+    from nlp_iom.assets.e5 import build_e5
 
     model = AutoModelForTokenClassification.from_pretrained(str(build_e5()), num_labels=7, local_files_only=True)
     model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)

@@ -1,4 +1,4 @@
-"""ALL-CAPS recasing before statistical NER (nlp_iom.ner.truecase, component iom_caps_recase)."""
+"""ALL-CAPS recasing before statistical NER (nlp_iom.pipeline.truecase, component iom_caps_recase)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from collections import Counter
 import pytest
 
 from nlp_iom.errors import ConfigError
-from nlp_iom.ner import truecase
+from nlp_iom.pipeline import truecase
+from nlp_iom.training import case_tables
 from nlp_iom.ner.pipelines import NerSettings, load_pipeline
-from nlp_iom.ner.truecase import (
+from nlp_iom.pipeline.truecase import (
     CaseTable,
     count_forms,
     is_shouting,
@@ -78,13 +79,13 @@ def test_committed_tables_are_small_and_sane(tables: tuple[CaseTable, CaseTable]
 
 
 def test_tables_rebuild_from_the_shared_data() -> None:
-    from nlp_iom.ner.data import shared_root
+    from nlp_iom.training.ner_data import shared_root
 
     if not (shared_root() / "ner_id").is_dir():
         pytest.skip("../shared/data is absent")
     for language in ("id", "en"):
         path = truecase.DATA_DIR / truecase.TABLE_FILE.format(language=language)
-        assert truecase.build_table(language) == json.loads(path.read_text(encoding="utf-8"))
+        assert case_tables.build_table(language) == json.loads(path.read_text(encoding="utf-8"))
 
 
 def test_recase_setting_is_validated() -> None:

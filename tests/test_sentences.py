@@ -139,7 +139,7 @@ def test_shipped_model_is_small_and_loads():
 @pytest.mark.skipif(not HAS_STANZA, reason="stanza not installed")
 @pytest.mark.skipif(not HAS_MODEL, reason="shipped stanza tokenizer missing")
 def test_ud_csui_stanza_beats_sentencizer():
-    from nlp_iom.ner import sentence_eval as T
+    from nlp_iom.evaluation import sentences as T
 
     path = UD_ID / "UD_Indonesian-CSUI" / "id_csui-ud-test.conllu"
     if not path.is_file():

@@ -6,7 +6,7 @@ Batch 1 (``gold_batch1.jsonl``, 505 passages, coded and adjudicated earlier) and
 (``batch2/passages.jsonl`` with ``batch2/pass_a.jsonl``, ``pass_b.jsonl`` and ``adjudication.jsonl``)
 become one ``gold.jsonl``. Each row gets ``doc`` (its document), ``source_group`` (web site, file or
 treebank: the unit of the test split), ``kind``, ``batch`` and ``split`` (``dev`` / ``test``, from
-:func:`nlp_iom.classify.gold.assign_test_split`). It also prints the corpus composition and the
+:func:`nlp_iom.training.classify_gold.assign_test_split`). It also prints the corpus composition and the
 agreement of batch 2's passes before adjudication.
 """
 
@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from nlp_iom.classify.codebook import load_codebook  # noqa: E402
-from nlp_iom.classify.gold import (  # noqa: E402
+from nlp_iom.coding.codebook import load_codebook  # noqa: E402
+from nlp_iom.training.classify_gold import (  # noqa: E402
     assign_test_split,
     composition,
     document_of,

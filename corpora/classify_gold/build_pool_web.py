@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from build_pool import MAX_WORDS, MIN_WORDS, _chunks, _document_units  # noqa: E402
 
-from nlp_iom.classify.gold import write_jsonl  # noqa: E402
+from nlp_iom.training.classify_gold import write_jsonl  # noqa: E402
 
 WEB = ROOT.parent / "shared" / "texts" / "web"
 DEV = "../shared/pdfs/dev/"

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlp_iom.evaluation.scoring import cohen_kappa, prf_counts, span_counts
+
 HERE = Path(__file__).resolve().parent
 LABELS = ("PER", "ORG", "LOC", "LAW", "DATE")
 #: Tag for tokens outside every span.
@@ -57,25 +59,14 @@ def load(path: Path) -> dict[str, Row]:
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    """Precision, recall, F1 as fractions (F1 = 1.0 when both sides are empty)."""
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
+    """Precision, recall, F1 as fractions, with the counts (:func:`nlp_iom.evaluation.scoring.prf_counts`)."""
+    p, r, f = prf_counts(tp, fp, fn)
     return {"p": p, "r": r, "f": f, "tp": tp, "fp": fp, "fn": fn}
 
 
 def span_f1(reference: Sequence[Iterable[Span]], other: Sequence[Iterable[Span]]) -> dict[str, dict[str, float]]:
     """Exact span+label P/R/F1 per label and micro, ``other`` scored against ``reference``."""
-    counts = {label: Counter() for label in LABELS}
-    for ref_spans, other_spans in zip(reference, other, strict=True):
-        ref = {(s, e, lab) for s, e, lab, _ in ref_spans}
-        oth = {(s, e, lab) for s, e, lab, _ in other_spans}
-        for _, _, lab in ref & oth:
-            counts[lab]["tp"] += 1
-        for _, _, lab in oth - ref:
-            counts[lab]["fp"] += 1
-        for _, _, lab in ref - oth:
-            counts[lab]["fn"] += 1
+    counts = span_counts(reference, other, LABELS)
     result = {label: prf(c["tp"], c["fp"], c["fn"]) for label, c in counts.items()}
     total = sum(counts.values(), Counter())
     result["micro"] = prf(total["tp"], total["fp"], total["fn"])
@@ -94,23 +85,6 @@ def bio_tags(text: str, spans: Iterable[Span]) -> list[str]:
                 break
         tags.append(tag)
     return tags
-
-
-def cohen_kappa(first: Sequence[str], second: Sequence[str]) -> float:
-    """Cohen's kappa of two equally long label sequences (1.0 if both are constant and equal).
-
-    Raises:
-        ValueError: The sequences differ in length or are empty.
-    """
-    if len(first) != len(second) or not first:
-        raise ValueError("kappa needs two non-empty sequences of equal length")
-    n = len(first)
-    observed = sum(a == b for a, b in zip(first, second)) / n
-    freq_a, freq_b = Counter(first), Counter(second)
-    expected = sum(freq_a[c] * freq_b[c] for c in freq_a) / (n * n)
-    if expected == 1.0:
-        return 1.0
-    return (observed - expected) / (1 - expected)
 
 
 def token_kappa(rows_a: Sequence[Row], rows_b: Sequence[Row]) -> dict[str, float]:

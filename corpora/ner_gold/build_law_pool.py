@@ -62,7 +62,7 @@ def _ud_sentences(path: Path) -> list[tuple[str, str]]:
 
 
 def _ner_sentences(dataset: str, split: str) -> list[tuple[str, str]]:
-    from nlp_iom.ner.data import guess_spaces, read_split
+    from nlp_iom.training.ner_data import guess_spaces, read_split
 
     sentences, _ = read_split(dataset, split)
     return [(f"{split}{i}", "".join(w + (" " if space else "") for w, space in zip(s.words, guess_spaces(s.words))))
@@ -89,7 +89,7 @@ def candidates() -> dict[str, list[dict[str, str]]]:
             for line in (HERE / name).read_text(encoding="utf-8").splitlines() if line.strip()}
     pools: dict[str, list[dict[str, str]]] = {"en": [], "id": []}
     sources = [("id", SHARED / "data" / f, _ud_sentences(SHARED / "data" / f)) for f in UD_FILES]
-    from nlp_iom.ner.data import split_path
+    from nlp_iom.training.ner_data import split_path
 
     sources += [("id", split_path(name, split, root=SHARED / "data").resolve(), _ner_sentences(name, split))
                 for name, split in NER_PARTS]

@@ -16,7 +16,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from nlp_iom.ner.evaluate import GoldSentence, load_gold, predict, score
+from nlp_iom.evaluation.ner import GoldSentence, load_gold, predict, score
 from nlp_iom.ner.pipelines import NerSettings
 
 HERE = Path(__file__).resolve().parent

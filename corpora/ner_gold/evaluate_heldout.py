@@ -1,6 +1,6 @@
 """Score the NER stack on the held-out set (``heldout.jsonl``) next to the tuned gold set.
 
-Same code path as :mod:`nlp_iom.ner.evaluate`: its :func:`load_gold`, :func:`predict` and
+Same code path as :mod:`nlp_iom.evaluation.ner`: its :func:`load_gold`, :func:`predict` and
 :func:`score` (exact span and label; ORG subtype accuracy on ORG spans with the right boundaries),
 for the full stack (statistical NER + domain layer) and for the plain statistical models. The
 held-out sentences come from sources that no domain rule was tuned on, so their scores are the
@@ -18,7 +18,7 @@ import argparse
 import json
 from pathlib import Path
 
-from nlp_iom.ner.evaluate import LABELS, errors, load_gold, predict, score, split_by_language
+from nlp_iom.evaluation.ner import LABELS, errors, load_gold, predict, score, split_by_language
 from nlp_iom.ner.pipelines import NerSettings
 
 HERE = Path(__file__).resolve().parent

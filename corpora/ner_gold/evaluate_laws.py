@@ -3,7 +3,7 @@
 ``law.jsonl`` is the adjudicated result of two independent LAW-only passes over
 ``law_pool.jsonl`` (see ``build_law_pool.py``), annotated after the last law rules were written
 and before they were scored on it. Only LAW is scored (the set has no other labels): exact span
-match, as in :func:`nlp_iom.ner.evaluate.score`, and a lenient match where a predicted and a gold
+match, as in :func:`nlp_iom.evaluation.ner.score`, and a lenient match where a predicted and a gold
 LAW span overlap (one-to-one), which separates boundary conventions from misses.
 
 Usage: python corpora/ner_gold/evaluate_laws.py [--json OUT] [--errors]
@@ -18,8 +18,9 @@ import argparse
 import json
 from pathlib import Path
 
-from nlp_iom.ner.evaluate import GoldSentence, load_gold, predict, prf, score, split_by_language
-from nlp_iom.ner.evaluate import errors as evaluate_errors
+from nlp_iom.evaluation.ner import GoldSentence, load_gold, predict, score, split_by_language
+from nlp_iom.evaluation.scoring import prf_table
+from nlp_iom.evaluation.ner import errors as evaluate_errors
 from nlp_iom.ner.pipelines import NerSettings
 
 HERE = Path(__file__).resolve().parent
@@ -58,7 +59,7 @@ def evaluate_laws(path: Path = LAW_SET) -> tuple[dict[str, dict[str, object]], l
     for part, (g_part, p_part) in split_by_language(gold, predicted).items():
         lenient = overlap_counts(g_part, p_part)
         results[part] = {"sentences": len(g_part), "exact": score(g_part, p_part)["LAW"],
-                         "overlap": prf(lenient["tp"], lenient["fp"], lenient["fn"])}
+                         "overlap": prf_table(lenient["tp"], lenient["fp"], lenient["fn"])}
     return results, gold, predicted
 
 
@@ -72,7 +73,7 @@ def to_markdown(results: dict[str, dict[str, object]]) -> str:
 
 
 def errors(gold: list[GoldSentence], predicted: list[Spans]) -> list[str]:
-    """Missed (``-``) and spurious (``+``) LAW spans, one line each (:func:`nlp_iom.ner.evaluate.errors`)."""
+    """Missed (``-``) and spurious (``+``) LAW spans, one line each (:func:`nlp_iom.evaluation.ner.errors`)."""
     return evaluate_errors(gold, predicted, ("LAW",))
 
 

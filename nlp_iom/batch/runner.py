@@ -79,7 +79,7 @@ def annotate_folder(input_dir: str | Path, out_dir: str | Path, settings: BatchS
     settings = settings or BatchSettings()
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     check_folders(input_dir, out_dir)
-    codebooks = resolve_codebooks(settings.codebooks, settings.zero_shot)
+    codebooks = resolve_codebooks(settings.classify.codebooks, settings.classify.zero_shot)
     paths = find_inputs(input_dir, out_dir, settings.recursive)
     out_dir.mkdir(parents=True, exist_ok=True)
     target(out_dir, DOCUMENTS_DIR)

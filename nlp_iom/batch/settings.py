@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from nlp_iom.errors import ConfigError
-from nlp_iom.extract.pdf import DEFAULT_READER, READERS
-from nlp_iom.ner.pipelines import TIERS
-from nlp_iom.reader import DEFAULT_TIMEOUT
+from nlp_iom.coding.settings import ClassifySettings
+from nlp_iom.ner.pipelines import NerSettings
+from nlp_iom.reader import DEFAULT_TIMEOUT, ReadSettings
 
 #: Export formats :func:`nlp_iom.batch.annotate_folder` can write at the end of a run.
 EXPORT_FORMATS = ("jsonl", "csv", "docbin", "qdpx", "bibtex", "ris")
@@ -21,54 +21,49 @@ MAX_WORKERS = 64
 
 @dataclass(frozen=True)
 class BatchSettings:
-    """How :func:`nlp_iom.batch.annotate_folder` runs.
+    """How :func:`nlp_iom.batch.annotate_folder` runs: the settings of each stage, and the batch's own.
+
+    ``BatchSettings(read=ReadSettings(reader="pdfplumber"), classify=ClassifySettings(codebooks=("haas",)),
+    workers=2)``. Each option is declared once, in its stage's settings class.
 
     Attributes:
+        read: How files are read (PDF reader, password, OCR, tables, footnotes).
+        ner: Which NER pipelines annotate the passages (the Indonesian tier, domain components).
+        classify: Which codebooks code the passages, with which embedder, zero-shot or not.
         workers: Worker processes (1 runs in this process). Each loads the NER pipelines and the
             classifiers once; ONNX Runtime, BLAS and torch get ``cores // workers`` threads each.
-        codebooks: Built-in codebook names (``haas``, ``ingo``), codebook files or trained-model folders.
         exports: Formats written from the per-document JSONs at the end (see :data:`EXPORT_FORMATS`).
         timeout: Seconds one file's extraction may take (it runs in a child process that is stopped
             after that and recorded as failed); None reads in the worker without a limit.
-        reader: PDF backend (``pdfium`` or ``pdfplumber``).
-        password: Password of encrypted PDFs, if they share one.
-        zero_shot: Classify from the codebooks alone, ignoring trained models.
-        embedder: Embedder spec of the classifiers.
-        ner_tier: Indonesian NER tier (``cnn`` or ``trf``).
         qdpx_threshold: Codes at or above this probability become codings in the QDPX project.
         top_entities: Organisations and places listed per document in ``corpus.csv``.
         recursive: Look for input files in sub-folders too.
     """
 
+    read: ReadSettings = ReadSettings()
+    ner: NerSettings = NerSettings()
+    classify: ClassifySettings = ClassifySettings()
     workers: int = 1
-    codebooks: tuple[str, ...] = ("haas", "ingo")
     exports: tuple[str, ...] = EXPORT_FORMATS
     timeout: float | None = DEFAULT_TIMEOUT
-    reader: str = DEFAULT_READER
-    password: str | None = None
-    zero_shot: bool = False
-    embedder: str = "e5-small"
-    ner_tier: str = "cnn"
     qdpx_threshold: float = DEFAULT_QDPX_THRESHOLD
     top_entities: int = 5
     recursive: bool = True
 
     def __post_init__(self) -> None:
+        for name, kind in (("read", ReadSettings), ("ner", NerSettings), ("classify", ClassifySettings)):
+            if not isinstance(getattr(self, name), kind):
+                raise ConfigError(name, f"must be a {kind.__name__}, got {type(getattr(self, name)).__name__}")
         if not isinstance(self.workers, int) or not 1 <= self.workers <= MAX_WORKERS:
             raise ConfigError("workers", f"must be an integer from 1 to {MAX_WORKERS}, got {self.workers!r}")
-        if not self.codebooks:
-            raise ConfigError("codebooks", "name at least one codebook")
-        if len(set(self.codebooks)) != len(self.codebooks):
-            raise ConfigError("codebooks", f"a codebook is named twice: {list(self.codebooks)}")
+        codebooks = self.classify.codebooks
+        if len(set(codebooks)) != len(codebooks):
+            raise ConfigError("codebooks", f"a codebook is named twice: {list(codebooks)}")
         unknown = [f for f in self.exports if f not in EXPORT_FORMATS]
         if unknown:
             raise ConfigError("exports", f"unknown format(s) {unknown}; choose from {', '.join(EXPORT_FORMATS)}")
         if self.timeout is not None and not self.timeout > 0:
             raise ConfigError("timeout", f"must be positive seconds or None, got {self.timeout!r}")
-        if self.reader not in READERS:
-            raise ConfigError("reader", f"unknown PDF reader {self.reader!r}; choose one of {sorted(READERS)}")
-        if self.ner_tier not in TIERS:
-            raise ConfigError("ner_tier", f"must be one of {TIERS}, got {self.ner_tier!r}")
         if not 0.0 <= self.qdpx_threshold <= 1.0:
             raise ConfigError("qdpx_threshold", f"must be a probability in [0, 1], got {self.qdpx_threshold!r}")
         if self.top_entities < 0:
@@ -76,8 +71,8 @@ class BatchSettings:
 
     def fingerprint(self) -> dict[str, Any]:
         """The settings that change a document's annotations; a resumed run must use the same ones."""
-        return {"codebooks": list(self.codebooks), "zero_shot": self.zero_shot, "embedder": self.embedder,
-                "ner_tier": self.ner_tier, "reader": self.reader}
+        return {"codebooks": list(self.classify.codebooks), "zero_shot": self.classify.zero_shot,
+                "embedder": self.classify.embedder, "ner_tier": self.ner.tier, "reader": self.read.reader}
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any
 from nlp_iom.batch.layout import SourceFile, write_atomic
 from nlp_iom.batch.settings import BatchSettings
 from nlp_iom.errors import InputError, NlpIomError
-from nlp_iom.reader import ReadSettings, read, read_with_timeout
+from nlp_iom.reader import read, read_with_timeout
 
 #: Environment variables that cap the threads of numerical libraries loaded after they are set.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NLP_IOM_TORCH_THREADS")
@@ -68,30 +68,28 @@ def load_models(settings: BatchSettings) -> _Models:
     """
     if _STATE["models"] is not None:
         return _STATE["models"]
-    from nlp_iom.classify.api import ClassifySettings, model_dir
-    from nlp_iom.classify.codebook import BUILTIN, load_codebook
-    from nlp_iom.classify.model import PassageClassifier
-    from nlp_iom.embed.embedder import E5_INT8_SPECS, get_embedder
-    from nlp_iom.ner.pipelines import NerSettings, load_pipeline
+    from nlp_iom.coding.api import model_dir
+    from nlp_iom.coding.codebook import BUILTIN, load_codebook
+    from nlp_iom.coding.model import PassageClassifier
+    from nlp_iom.embed.registry import E5_INT8_SPECS, get_embedder
+    from nlp_iom.ner.pipelines import load_pipeline
 
     threads = _STATE["threads"]
-    embedder: Any = settings.embedder
-    if settings.embedder in E5_INT8_SPECS:
-        embedder = get_embedder(settings.embedder, threads=threads) if threads else get_embedder(settings.embedder)
+    options = settings.classify
+    embedder: Any = options.embedder
+    if options.embedder in E5_INT8_SPECS:
+        embedder = get_embedder(options.embedder, threads=threads) if threads else get_embedder(options.embedder)
     classifiers = []
-    for spec in settings.codebooks:
+    for spec in options.codebooks:
         if Path(spec).is_dir():
             classifiers.append(PassageClassifier.from_pretrained(Path(spec), embedder=embedder))
-        elif spec in BUILTIN and not settings.zero_shot and (model_dir(spec) / "config.json").is_file():
+        elif spec in BUILTIN and not options.zero_shot and (model_dir(spec) / "config.json").is_file():
             classifiers.append(PassageClassifier.from_pretrained(model_dir(spec), embedder=embedder))
         else:
             classifiers.append(PassageClassifier.zero_shot(load_codebook(spec), embedder))
-    ner_settings = NerSettings(tier=settings.ner_tier)
     for language in ("en", "id"):
-        load_pipeline(language, ner_settings)
-    models = _Models(classifiers, ner_settings,
-                     ClassifySettings(codebooks=tuple(settings.codebooks), embedder=settings.embedder,
-                                      zero_shot=settings.zero_shot))
+        load_pipeline(language, settings.ner)
+    models = _Models(classifiers, settings.ner, options)
     _STATE["models"] = models
     return models
 
@@ -107,12 +105,12 @@ def annotate_file(source: SourceFile, output: Path, settings: BatchSettings) -> 
         ModelNotFoundError: A model is missing (every file would fail, so the batch stops).
         ConfigError: A setting or codebook is invalid (likewise).
     """
-    from nlp_iom.classify.api import classify
+    from nlp_iom.coding.api import classify
     from nlp_iom.ner.annotate import annotate
 
     started = time.monotonic()
     models = load_models(settings)
-    read_settings = ReadSettings(reader=settings.reader, password=settings.password)
+    read_settings = settings.read
     base = {"path": source.relative, "sha256": source.sha256}
     try:
         if settings.timeout is None:

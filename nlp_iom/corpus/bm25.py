@@ -1,7 +1,7 @@
 """BM25 keyword index over corpus passages, with Indonesian and English stemming.
 
 Indonesian passages are stemmed with Sastrawi (through the cached
-:func:`nlp_iom.classify.keywords.stem_id`), English ones with the Snowball English
+:func:`nlp_iom.coding.keywords.stem_id`), English ones with the Snowball English
 stemmer. Passages of unknown language and every query are stemmed both ways, since a
 query's language is not known: "pelaksanaan" and "melaksanakan" both become "laksana",
 "socialization" and "socializing" both become "social".
@@ -60,7 +60,7 @@ def stem_en(word: str) -> str:
 
 def stem_indonesian(word: str) -> str:
     """Sastrawi stem of one lower-case Indonesian word."""
-    from nlp_iom.classify.keywords import stem_id
+    from nlp_iom.coding.keywords import stem_id
 
     return stem_id(word)
 

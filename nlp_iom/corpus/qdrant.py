@@ -54,6 +54,7 @@ from nlp_iom.corpus.search import CODE_THRESHOLD, Hit, SearchFilters
 from nlp_iom.corpus.settings import CorpusSettings
 from nlp_iom.corpus.store import QDRANT_META, Corpus
 from nlp_iom.document import Document, Passage
+from nlp_iom.errors import require
 
 log = logging.getLogger(__name__)
 
@@ -133,9 +134,10 @@ class _QdrantRows(Sequence[PassageRow]):
 class QdrantCorpus(Corpus):
     """A corpus whose passages and documents live in Qdrant. Use ``Corpus.open(folder, backend="qdrant")``."""
 
-    def __init__(self, folder: Path, conn: sqlite3.Connection, embedder: Any, settings: CorpusSettings) -> None:
+    def __init__(self, folder: Path, conn: sqlite3.Connection, meta: dict[str, str], embedder: Any,
+                 settings: CorpusSettings) -> None:
         super().__init__(folder, embedder, settings)
-        from qdrant_client import QdrantClient
+        QdrantClient = require("qdrant_client", "qdrant").QdrantClient  # noqa: N806
 
         if settings.qdrant_url:
             self._client = QdrantClient(url=settings.qdrant_url, api_key=settings.api_key)

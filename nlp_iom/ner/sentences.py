@@ -5,7 +5,7 @@ sentence, without its surrounding whitespace. Back-ends, in the order ``"auto"``
 
 1. ``"shipped"``: the stanza tokenizer trained from the UD Indonesian treebanks and shipped in
    ``models/stanza_id_tokenizer/`` (see its ``README.md``; reproduce with
-   ``python -m nlp_iom.ner.train_stanza``), run through ``stanza.Pipeline(lang="id",
+   ``nlp-iom train stanza-tokenizer``), run through ``stanza.Pipeline(lang="id",
    processors="tokenize", tokenize_model_path=..., download_method=None)``. The model folder holds
    an empty ``resources.json`` so that stanza never looks for, or downloads, its resources index.
    ``$NLP_IOM_STANZA_TOKENIZER`` points to another model file or folder.
@@ -25,26 +25,21 @@ model has seen almost none of these abbreviations in the treebanks.
 Languages other than ``"id"`` use the rule-based splitter (its abbreviation list covers the
 English ones in Indonesian academic text too: ``e.g.``, ``i.e.``, ``etc.``, ``et al.``).
 
-:func:`expand_words` returns the sentences as lists of syntactic words, clitics split off by the shipped
-MWT expander (``Menurutnya`` -> ``Menurut nya``); see :mod:`nlp_iom.ner.clitics`. Only it loads the expander.
+:func:`nlp_iom.ner.clitics.expand_words` returns the sentences as lists of syntactic words, clitics split
+off by the shipped MWT expander (``Menurutnya`` -> ``Menurut nya``). Only it loads the expander.
 
-The spaCy component ``iom_sentences`` sets ``token.is_sent_start`` from :func:`split_sentences`; add it
-before a parser: ``nlp.add_pipe("iom_sentences", first=True)`` (import this module first, so that the
-factory is registered).
+The spaCy component ``iom_sentences`` (:mod:`nlp_iom.pipeline.sentences`) sets ``token.is_sent_start``
+from :func:`split_sentences`.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import logging
 import os
 import re
 from pathlib import Path
 from typing import Any, Iterable
-
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from nlp_iom.models import default_model
 
@@ -320,45 +315,3 @@ def split_sentences(text: str, language: str = "id", backend: str | None = None)
     except Exception as exc:  # pragma: no cover - a model failure must not lose the text
         logger.warning("stanza %s back-end failed (%s); using the rule-based splitter", name, exc)
         return rule_based_spans(text)
-
-
-def expand_words(text: str, model: str | Path | None = None) -> list[list[str]]:
-    """Sentences as lists of syntactic words, clitics split; :func:`nlp_iom.ner.clitics.expand_words`.
-
-    Raises :class:`nlp_iom.errors.ModelNotFoundError` when stanza or a model is missing.
-    """
-    from nlp_iom.ner.clitics import expand_words as _expand  # loaded only here: sentence splitting never needs it
-
-    return _expand(text, model)
-
-
-# --------------------------------------------------------------------------------------------
-# spaCy component
-# --------------------------------------------------------------------------------------------
-
-
-class SentenceSetter:
-    """Sets ``token.is_sent_start`` for every token from :func:`split_sentences`."""
-
-    def __init__(self, language: str = "id", backend: str | None = None):
-        self.language = language
-        self.backend = backend
-
-    def __call__(self, doc: Doc) -> Doc:
-        if len(doc) == 0:
-            return doc
-        starts = [s for s, _ in split_sentences(doc.text, self.language, self.backend)]
-        for i, token in enumerate(doc):
-            if i == 0:
-                token.is_sent_start = True
-                continue
-            prev = doc[i - 1].idx
-            # a start in (previous token start, this token start] begins a sentence at this token
-            k = bisect.bisect_right(starts, token.idx)
-            token.is_sent_start = k > 0 and starts[k - 1] > prev
-        return doc
-
-
-@Language.factory("iom_sentences", default_config={"language": "id", "backend": None})
-def make_sentence_setter(nlp: Language, name: str, language: str, backend: str | None) -> SentenceSetter:
-    return SentenceSetter(language=language, backend=backend)

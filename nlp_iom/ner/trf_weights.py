@@ -4,7 +4,7 @@ Fine-tuning keeps e5's word embeddings frozen (250,037 x 384 floats, 384 MB of t
 so they equal the e5 encoder's own. :func:`save_compact` writes every other tensor to
 ``model.safetensors`` and records in ``shared_weights.json`` which tensor comes from where, with a
 checksum; :func:`load_token_classifier` rebuilds the full model from the folder plus the e5 encoder
-in the cache (``python -m nlp_iom.embed.e5 build``). Folders saved in full still load as before.
+in the cache (``nlp-iom build e5``). Folders saved in full still load as before.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def load_token_classifier(folder: Path, encoder: Path | None = None) -> Any:
     from safetensors import safe_open
     from safetensors.torch import load_file
 
-    from nlp_iom.embed.e5 import build_e5
+    from nlp_iom.assets.e5 import build_e5
 
     shared = json.loads(shared_path.read_text(encoding="utf-8"))
     encoder = encoder or build_e5()
@@ -85,7 +85,7 @@ def load_token_classifier(folder: Path, encoder: Path | None = None) -> Any:
             tensor = source.get_tensor(spec["key"])
             if tensor_checksum(tensor) != spec["checksum"]:
                 raise ConfigError("model_path", f"{folder}: {key} does not match the e5 encoder in {encoder} "
-                                                "(rebuilt differently?); retrain with python -m nlp_iom.ner.train_transformer")
+                                                "(rebuilt differently?); retrain with nlp-iom train ner-transformer")
             state[key] = tensor
     missing, unexpected = model.load_state_dict(state, strict=False)
     # Position ids are buffers that transformers may or may not store; every weight must be there.

@@ -15,7 +15,7 @@ import numpy as np
 
 from nlp_iom.corpus.search import check_query
 from nlp_iom.corpus.store import DB_NAME, Corpus
-from nlp_iom.errors import ConfigError
+from nlp_iom.errors import ConfigError, require
 from nlp_iom.review.cues import load_cues
 from nlp_iom.review.entities import ORG_LABELS, PLACE_LABELS, corpus_mentions, count_entities
 from nlp_iom.review.evidence import (
@@ -29,7 +29,6 @@ from nlp_iom.review.evidence import (
     relevance_scores,
 )
 from nlp_iom.review.findings import candidate_sources, candidates, pick_findings
-from nlp_iom.review.heatmap import render_heatmap
 from nlp_iom.review.html import render_html
 from nlp_iom.review.markdown import render_markdown
 from nlp_iom.review.model import DocRef, Review, doc_labels
@@ -173,6 +172,9 @@ def write_review(review: Review, out_dir: str | Path) -> ReviewFiles:
     except OSError as exc:
         raise ConfigError("out_dir", f"cannot create {folder}: {exc}") from exc
     note = "" if review.has_codes else "\n(no classifier codes in this corpus)"
+    require("matplotlib", "review")
+    from nlp_iom.review.heatmap import render_heatmap  # matplotlib: the [review] extra
+
     image = render_heatmap(review.matrix, [d.label for d in review.documents], review.columns,
                            review.settings.code_threshold, note)
     files = ReviewFiles(folder=folder, markdown=folder / REPORT_MD, html=folder / REPORT_HTML,

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from nlp_iom.classify.codebook import load_codebook
+from nlp_iom.coding.codebook import load_codebook
 from nlp_iom.corpus.search import MAX_TOP_K
 from nlp_iom.review.model import CodeColumn, DocRef, Quote, cite, excerpt
 from nlp_iom.review.settings import ReviewSettings

@@ -1,0 +1,180 @@
+"""REFI-QDA project export (``.qdpx``): the coded passages, ready to open in QDA software.
+
+A ``.qdpx`` file is a zip holding ``project.qde`` (XML in the namespace ``urn:QDA-XML:project:1.0``,
+REFI-QDA Project standard 1.0, schema ``Project.xsd`` of March 2019) and the plain text of each
+source under ``sources/<guid>.txt``. This writer puts in:
+
+* ``Users``: one user, ``nlp_iom``, who made every coding;
+* ``CodeBook``: each codebook as a code that cannot be coded itself, with its codes under it
+  (name = English label, description = definitions in English and Indonesian, a colour each);
+* ``Variables``: year, language, document kind and citation of each source;
+* ``Sources``: one ``TextSource`` per document (``plainTextPath="internal://<guid>.txt"``; the
+  text is the Document's full text), with a ``PlainTextSelection`` per body passage coded at or
+  above the threshold: ``startPosition``/``endPosition`` are character offsets (Unicode code
+  points, end exclusive) of the passage in that text, and one ``Coding`` per code with a
+  ``CodeRef`` to it; then the variable values.
+
+GUIDs are UUID5s of stable names (code ids, content hashes, passage ids), and every date is the
+batch's creation time, so exporting the same documents again gives the same project.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from nlp_iom import __version__
+from nlp_iom.batch.layout import AnnotatedDocument, write_atomic
+from nlp_iom.batch.exports.common import citation
+from nlp_iom.coding.codebook import Codebook
+from nlp_iom.document import ZONE_BODY
+
+NAMESPACE = "urn:QDA-XML:project:1.0"
+SCHEMA_LOCATION = f"{NAMESPACE} http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+PROJECT_FILE = "project.qde"
+SOURCES_DIR = "sources"
+#: Root of every GUID this writer makes (UUID5 names hang under it).
+GUID_ROOT = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/nlp_iom/qdpx")
+USER_NAME = "nlp_iom"
+#: Colours given to codes in turn.
+PALETTE = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F",
+           "#BCBD22", "#17BECF")
+#: Characters of passage text in a selection's name.
+NAME_EXCERPT = 60
+#: Variables of each source: name -> REFI type.
+VARIABLES = {"Year": "Integer", "Language": "Text", "Document kind": "Text", "Citation": "Text"}
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def guid(*parts: object) -> str:
+    """A stable GUID for the thing named by ``parts``."""
+    return str(uuid.uuid5(GUID_ROOT, ":".join(str(p) for p in parts)))
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the control characters XML 1.0 forbids."""
+    return _NOT_XML.sub(" ", text)
+
+
+def _el(parent: ET.Element | None, tag: str, attrs: dict[str, Any] | None = None,
+        text: str | None = None) -> ET.Element:
+    name = f"{{{NAMESPACE}}}{tag}"
+    values = {k: xml_text(str(v)) for k, v in (attrs or {}).items() if v is not None}
+    element = ET.Element(name, values) if parent is None else ET.SubElement(parent, name, values)
+    if text is not None:
+        element.text = xml_text(text)
+    return element
+
+
+def _codebook(root: ET.Element, codebooks: Sequence[Codebook]) -> dict[str, str]:
+    """Add the ``CodeBook``; return ``<codebook>:<code>`` -> code GUID."""
+    codes = _el(_el(root, "CodeBook"), "Codes")
+    refs: dict[str, str] = {}
+    colour = 0
+    for book in codebooks:
+        group = _el(codes, "Code", {"guid": guid("codebook", book.name), "name": book.title.get("en", book.name),
+                                    "isCodable": "false"})
+        _el(group, "Description", text=f"{book.name} v{book.version}. {book.source}")
+        for code in book.codes:
+            key = f"{book.name}:{code.id}"
+            refs[key] = guid("code", key)
+            node = _el(group, "Code", {"guid": refs[key], "name": code.label.get("en", code.id), "isCodable": "true",
+                                       "color": PALETTE[colour % len(PALETTE)]})
+            colour += 1
+            _el(node, "Description", text=" ".join(f"[{lang}] {text}" for lang, text in code.definition.items()))
+    return refs
+
+
+def selections(item: AnnotatedDocument, threshold: float,
+               codes: dict[str, str]) -> list[tuple[Any, int, int, list[str]]]:
+    """``(passage, start, end, code keys)`` for each body passage coded at or above ``threshold``.
+
+    The offsets locate the passage in the document text; a passage whose offsets do not give back its
+    text is looked up by its text, and left out if it is not found.
+    """
+    text = item.document.text
+    found = []
+    for passage in item.document.passages:
+        keys = [k for k, p in passage.codes.items() if p >= threshold and k in codes]
+        if passage.zone != ZONE_BODY or not keys:
+            continue
+        start, end = passage.start, passage.end
+        if text[start:end] != passage.text:
+            start = text.find(passage.text)
+            if start < 0:
+                continue
+            end = start + len(passage.text)
+        found.append((passage, start, end, sorted(keys, key=list(codes).index)))
+    return found
+
+
+def project_xml(docs: Sequence[AnnotatedDocument], codebooks: Sequence[Codebook], threshold: float, created: str,
+                name: str) -> tuple[bytes, dict[str, str]]:
+    """The ``project.qde`` XML and the plain texts by GUID of a REFI-QDA project of ``docs``."""
+    ET.register_namespace("", NAMESPACE)
+    ET.register_namespace("xsi", XSI)
+    user = guid("user", USER_NAME)
+    root = _el(None, "Project", {"name": name, "origin": f"nlp_iom {__version__}", "creatingUserGUID": user,
+                                 "creationDateTime": created, "modifyingUserGUID": user, "modifiedDateTime": created})
+    root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
+    _el(_el(root, "Users"), "User", {"guid": user, "name": USER_NAME})
+    codes = _codebook(root, codebooks)
+    variables = _el(root, "Variables")
+    for variable, kind in VARIABLES.items():
+        _el(variables, "Variable", {"guid": guid("variable", variable), "name": variable, "typeOfVariable": kind})
+    sources = _el(root, "Sources")
+    texts: dict[str, str] = {}
+    stamp = {"creatingUser": user, "creationDateTime": created}
+    for item in docs:
+        meta = item.document.metadata
+        source_guid = guid("source", item.sha256 or item.source)
+        texts[source_guid] = item.document.text
+        source = _el(sources, "TextSource", {"guid": source_guid, "name": item.source,
+                                             "plainTextPath": f"internal://{source_guid}.txt", **stamp})
+        _el(source, "Description", text=f"{citation(item.document, item.source)}. {meta.title or ''}".strip())
+        for passage, start, end, keys in selections(item, threshold, codes):
+            excerpt = " ".join(passage.text.split())[:NAME_EXCERPT]
+            selection = _el(source, "PlainTextSelection", {
+                "guid": guid("selection", source_guid, passage.id), "name": f"¶{passage.id}: {excerpt}",
+                "startPosition": start, "endPosition": end, **stamp})
+            pages = f"p. {', '.join(str(n) for n in passage.pages)}; " if passage.pages else ""
+            _el(selection, "Description", text=pages + "; ".join(f"{k} p={passage.codes[k]:.2f}" for k in keys))
+            for key in keys:
+                coding = _el(selection, "Coding", {"guid": guid("coding", source_guid, passage.id, key), **stamp})
+                _el(coding, "CodeRef", {"targetGUID": codes[key]})
+        values = {"Year": meta.year, "Language": meta.language, "Document kind": meta.kind,
+                  "Citation": citation(item.document, item.source)}
+        for variable, value in values.items():
+            if value in (None, ""):
+                continue
+            holder = _el(source, "VariableValue")
+            _el(holder, "VariableRef", {"targetGUID": guid("variable", variable)})
+            _el(holder, f"{VARIABLES[variable]}Value", text=str(value))
+    tree = ET.ElementTree(root)
+    ET.indent(tree, space=" ")
+    buffer = io.BytesIO()
+    tree.write(buffer, encoding="utf-8", xml_declaration=True)
+    return buffer.getvalue(), texts
+
+
+def write_qdpx(docs: Sequence[AnnotatedDocument], path: Path, codebooks: Sequence[Codebook], threshold: float,
+               created: str, name: str = "nlp_iom") -> Path:
+    """Write a REFI-QDA ``.qdpx`` project of ``docs`` to ``path`` (see the module docstring)."""
+    xml, texts = project_xml(docs, codebooks, threshold, created, name)
+    date_time = tuple(int(n) for n in re.findall(r"\d+", created)[:6])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        entries = [(PROJECT_FILE, xml)] + [(f"{SOURCES_DIR}/{g}.txt", t.encode("utf-8")) for g, t in texts.items()]
+        for entry, data in entries:
+            info = zipfile.ZipInfo(entry, date_time=date_time)  # type: ignore[arg-type]
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    write_atomic(path, buffer.getvalue())
+    return path

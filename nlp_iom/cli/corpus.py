@@ -1,0 +1,214 @@
+"""Corpus commands of ``nlp-iom``: ``annotate``, ``index add``, ``search``, ``review``. Thin wrappers over plain functions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from nlp_iom.batch.settings import EXPORT_FORMATS
+from nlp_iom.cli.app import app
+from nlp_iom.corpus import AddReport, Corpus, Hit, SearchFilters
+from nlp_iom.errors import ConfigError, NlpIomError
+from nlp_iom.reader import DEFAULT_TIMEOUT
+
+#: Characters of a passage shown in the Markdown hit list.
+SNIPPET_CHARS = 400
+SEARCH_FORMATS = ("md", "json")
+
+index_app = typer.Typer(add_completion=False, help="Build a corpus folder.")
+app.add_typer(index_app, name="index")
+
+
+def index_paths(paths: list[Path], corpus_path: Path, annotate: bool = True, classify: bool = True,
+                timeout: float | None = DEFAULT_TIMEOUT) -> AddReport:
+    """Add files and folders to the corpus in ``corpus_path`` (created if needed).
+
+    Args:
+        paths: Files or folders (PDF, .txt, .md; folders are searched recursively).
+        corpus_path: The corpus folder.
+        annotate: Run named-entity recognition first, so searches can filter by entity.
+        classify: Run the Haas and INGO classifiers first, so searches can filter by code.
+        timeout: Seconds allowed to read one file (a PDF that hangs the parser is stopped and reported).
+
+    Returns:
+        What was added, skipped (same content hash already stored) and failed (with the cause).
+    """
+    with Corpus.open(corpus_path) as corpus:
+        return corpus.add(paths, annotate=annotate, classify=classify, timeout=timeout)
+
+
+def parse_year(text: str | None) -> int | tuple[int | None, int | None] | None:
+    """``"2019"`` -> 2019, ``"2015-2020"`` / ``"2015-"`` / ``"-2020"`` -> an inclusive range.
+
+    Raises:
+        ConfigError: Not a year or a range of years.
+    """
+    if not text:
+        return None
+    low, sep, high = text.partition("-")
+    try:
+        if not sep:
+            return int(low)
+        return (int(low) if low.strip() else None, int(high) if high.strip() else None)
+    except ValueError as exc:
+        raise ConfigError("year", f"expected YEAR or FROM-TO, got {text!r}") from exc
+
+
+def search_corpus(query: str, corpus_path: Path, top_k: int = 10, filters: SearchFilters | None = None,
+                  mode: str = "hybrid") -> list[Hit]:
+    """Search an existing corpus folder.
+
+    Raises:
+        ConfigError: The folder holds no corpus, or a bad query / option.
+    """
+    if not (corpus_path / "corpus.sqlite").is_file():
+        raise ConfigError("corpus", f"{corpus_path} is not a corpus folder (run `nlp-iom index add` first)")
+    with Corpus.open(corpus_path) as corpus:
+        return corpus.search(query, top_k=top_k, filters=filters, mode=mode)
+
+
+def cite(hit: Hit) -> str:
+    """``Nugrahaningsih (2021), p. 5`` style citation of a hit (section when there is no page)."""
+    names = [name.split()[-1] for name in hit.authors if name.split()]
+    who = names[0] if len(names) == 1 else f"{names[0]} & {names[1]}" if len(names) == 2 else \
+        f"{names[0]} et al." if names else (hit.title or "untitled")
+    where = f"p. {hit.page}" if hit.page is not None else (f"§ {hit.section}" if hit.section else "")
+    return f"{who} ({hit.year or 'n.d.'})" + (f", {where}" if where else "")
+
+
+def render_hits(hits: list[Hit], fmt: str = "md") -> str:
+    """Hits as Markdown (ranked list with citations) or JSON."""
+    if fmt not in SEARCH_FORMATS:
+        raise ConfigError("format", f"must be one of {', '.join(SEARCH_FORMATS)}, got {fmt!r}")
+    if fmt == "json":
+        return json.dumps([asdict(hit) for hit in hits], ensure_ascii=False, indent=1)
+    if not hits:
+        return "No passages found."
+    lines = []
+    for rank, hit in enumerate(hits, start=1):
+        text = " ".join(hit.text.split())
+        snippet = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+        codes = ", ".join(code for code, p in sorted(hit.codes.items(), key=lambda kv: -kv[1]) if p >= 0.5)
+        lines += [f"{rank}. **{cite(hit)}** — {hit.title or 'untitled'} [{hit.language}, {hit.kind}]"
+                  f"{f' · codes: {codes}' if codes else ''} · score {hit.score:.4f}", f"   > {snippet}", ""]
+    return "\n".join(lines).rstrip()
+
+
+@index_app.command("add")
+def index_add(
+    paths: list[Path] = typer.Argument(..., help="Files or folders to add."),
+    corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus folder (created if needed)."),
+    no_annotate: bool = typer.Option(False, "--no-annotate", help="Skip named-entity recognition."),
+    no_classify: bool = typer.Option(False, "--no-classify", help="Skip the Haas/INGO passage classifier."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, help="Seconds allowed to read one file."),
+) -> None:
+    """Add documents to a corpus: extract, annotate, classify, embed and index them."""
+    try:
+        report = index_paths(paths, corpus, annotate=not no_annotate, classify=not no_classify, timeout=timeout)
+    except NlpIomError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for path in report.added:
+        typer.echo(f"added {path}", err=True)
+    for path in report.skipped:
+        typer.echo(f"skipped {path} (already in the corpus)", err=True)
+    for path, cause in report.failed.items():
+        typer.echo(f"FAILED {path}: {cause}", err=True)
+    typer.echo(f"{len(report.added)} added, {len(report.skipped)} skipped, {len(report.failed)} failed", err=True)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="The query, in English or Indonesian."),
+    corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus folder."),
+    top_k: int = typer.Option(10, "--top-k", "-k", help="Number of passages."),
+    mode: str = typer.Option("hybrid", help="hybrid, vector or bm25."),
+    language: Optional[str] = typer.Option(None, help="Only passages in this language (id, en)."),
+    kind: Optional[str] = typer.Option(None, help="Only documents of this kind (thesis, paper, report...)."),
+    year: Optional[str] = typer.Option(None, help="A year or a range such as 2015-2020."),
+    code: Optional[str] = typer.Option(None, help="Only passages with this code, e.g. haas:socialization."),
+    entity: Optional[str] = typer.Option(None, help="Only passages mentioning this entity, e.g. IOM."),
+    format: str = typer.Option("md", "--format", "-f", help="md or json."),
+) -> None:
+    """Search a corpus: hybrid (vector + BM25) by default, cross-lingual, with filters."""
+    try:
+        filters = SearchFilters(language=language, kind=kind, year=parse_year(year), code=code, entity=entity)
+        typer.echo(render_hits(search_corpus(query, corpus, top_k, filters, mode), format))
+    except NlpIomError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def review_corpus(question: str, corpus_path: Path, out_dir: Path, top_k: int = 10, mode: str = "hybrid") -> object:
+    """Write the literature-review report (report.md, report.html, heatmap.png) for ``question`` into ``out_dir``.
+
+    Returns:
+        The :class:`nlp_iom.review.ReviewFiles` written.
+
+    Raises:
+        ConfigError: No corpus in ``corpus_path``, an empty corpus, a bad question or output folder.
+    """
+    from nlp_iom.review import ReviewSettings, build_review, write_review
+
+    review = build_review(question, corpus_path, ReviewSettings(top_passages=top_k, search_mode=mode))
+    return write_review(review, out_dir)
+
+
+@app.command()
+def review(
+    question: str = typer.Argument(..., help="The research question."),
+    corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus folder."),
+    out: Path = typer.Option(..., "--out", "-o", help="Report folder (report.md, report.html, heatmap.png)."),
+    top_k: int = typer.Option(10, "--top-k", "-k", help="Passages most relevant to the question."),
+    mode: str = typer.Option("hybrid", help="Search mode for the relevant passages: hybrid, vector or bm25."),
+) -> None:
+    """Write a literature-review report of a corpus for a research question (Markdown and HTML)."""
+    try:
+        files = review_corpus(question, corpus, out, top_k, mode)
+    except NlpIomError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for path in (files.markdown, files.html, files.heatmap):  # type: ignore[attr-defined]
+        typer.echo(f"wrote {path}", err=True)
+
+
+@app.command()
+def annotate(
+    input_dir: Path = typer.Argument(..., help="Folder of PDF, .txt and .md files (searched recursively)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (resumable: finished files are skipped)."),
+    workers: int = typer.Option(1, "--workers", "-w", help="Parallel worker processes."),
+    codebook: list[str] = typer.Option(["haas", "ingo"], "--codebook", "-c", help="Codebooks; repeatable."),
+    export: str = typer.Option(",".join(EXPORT_FORMATS), "--export", "-e",
+                               help="Comma-separated exports: jsonl, csv, docbin, qdpx, bibtex, ris ('' for none)."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, help="Seconds allowed to read one file."),
+    reader: str = typer.Option("pdfium", help="PDF reader: pdfium (fast) or pdfplumber (reference)."),
+    zero_shot: bool = typer.Option(False, "--zero-shot", help="Classify from the codebooks alone."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Annotate a folder: extraction, NER and classification of every file; per-document JSON, corpus.csv, exports."""
+    from nlp_iom.batch import BatchSettings, annotate_folder
+    from nlp_iom.coding.settings import ClassifySettings
+    from nlp_iom.reader import ReadSettings
+
+    try:
+        settings = BatchSettings(read=ReadSettings(reader=reader),
+                                 classify=ClassifySettings(codebooks=tuple(codebook), zero_shot=zero_shot),
+                                 workers=workers, timeout=timeout,
+                                 exports=tuple(x.strip() for x in export.split(",") if x.strip()))
+        report = annotate_folder(input_dir, out, settings, progress=not quiet)
+    except NlpIomError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for failure in report.failed:
+        typer.echo(f"FAILED {failure['path']}: [{failure['kind']}] {failure['error']}", err=True)
+    typer.echo(f"{len(report.annotated)} annotated, {len(report.skipped)} already done, "
+               f"{len(report.duplicates)} duplicates, {len(report.failed)} failed ({report.seconds:.0f} s); "
+               f"outputs in {out}", err=True)
+    if not report.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,67 @@
+"""Train the passage classifier of a codebook on the gold corpus and save it.
+
+    nlp-iom train classifier --codebook haas     # -> models/classifier_haas
+    nlp-iom train classifier --codebook ingo     # -> models/classifier_ingo
+    nlp-iom train classifier --codebook my_codes.yaml --gold my_gold.jsonl --output models/my_codes
+
+The gold file has one JSON object per line with ``id``, ``text``, ``lang``, ``doc``, ``split`` and
+the codebook's code list under the codebook's name (``"haas": [...]``). The model is fitted on every
+gold passage (calibration grouped by document, per-language thresholds). The command also evaluates
+(:func:`nlp_iom.evaluation.classify.evaluate_splits`: grouped folds on dev, then test once, beside the
+previously saved model, zero-shot and keywords), writes ``scores.json`` and renders the model card
+(:mod:`nlp_iom.training.classifier_card`). Deterministic (fixed seeds); the e5 model is rebuilt offline on first use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from nlp_iom.training import classifier_card as card
+from nlp_iom.coding.codebook import load_codebook
+from nlp_iom.evaluation.classify import GOLD, evaluate_splits, label_matrix, load_jsonl, markdown
+from nlp_iom.training.classify_gold import composition
+from nlp_iom.coding.model import PassageClassifier
+
+
+def train(codebook: str, gold: Path = GOLD, output: Path | None = None, embedder: str = "e5-small",
+          evaluate: bool = True) -> Path:
+    """Fit on every gold passage, save to ``output``; returns the folder."""
+    book = load_codebook(codebook)
+    rows = load_jsonl(gold)
+    output = output or Path(__file__).resolve().parents[2] / "models" / f"classifier_{book.name}"
+    clf = PassageClassifier(book, embedder)
+    texts = [r["text"] for r in rows]
+    vectors = clf.embed(texts)
+    clf.fit(texts, label_matrix(rows, book), ids=[r["id"] for r in rows], vectors=vectors,
+            groups=[str(r.get("doc") or r["id"]) for r in rows], languages=[r.get("lang") for r in rows])
+    clf.meta = {"gold": str(gold.name), "passages": len(rows),
+                "positives": {c: int(n) for c, n in zip(book.code_ids, label_matrix(rows, book).sum(axis=0))},
+                "composition": composition(rows, {book.name: book.code_ids})}
+    result = None
+    if evaluate:
+        old = PassageClassifier.from_pretrained(output, clf.embedder) if (output / "config.json").is_file() else None
+        result = evaluate_splits(book, rows, clf.embedder, vectors=vectors, old=old)
+        clf.meta["evaluation"] = {part: {s: {k: v for k, v in r.items() if k not in ("codes", "by_language")}
+                                         for s, r in result[part]["systems"].items()}
+                                  for part in ("dev", "test") if part in result}
+        print(markdown(result["dev"]))
+    folder = clf.save_pretrained(output)
+    if result is not None:
+        (folder / "scores.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        card.write(folder)
+    return folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nlp-iom train classifier", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--codebook", default="haas")
+    parser.add_argument("--gold", type=Path, default=GOLD)
+    parser.add_argument("--output", type=Path)
+    parser.add_argument("--embedder", default="e5-small")
+    parser.add_argument("--no-eval", action="store_true", help="skip the cross-validation")
+    args = parser.parse_args(argv)
+    folder = train(args.codebook, args.gold, args.output, args.embedder, evaluate=not args.no_eval)
+    print(f"saved {folder}")
+    return 0
