@@ -278,3 +278,20 @@ def test_passage_rows_follow_adds(copy: Path, embedder: Embedder) -> None:
 def test_empty_corpus_search(tmp_path: Path, embedder: Embedder) -> None:
     with Corpus.open(tmp_path / "empty", embedder=embedder) as corpus:
         assert corpus.search("IOM") == [] and corpus.passage_rows == []
+
+
+def test_add_reports_passages_per_document_and_warns_when_none(tmp_path: Path, embedder: Embedder,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("IOM Indonesia trains frontline police and immigration officers on counter-smuggling of "
+                    "migrants and the humane handling of victims of trafficking.", encoding="utf-8")
+    refs = tmp_path / "refs.md"
+    refs.write_text("# Bibliografi IOM\n\n## Daftar Pustaka\n\nSmith, J. (2020). Migration and trafficking. "
+                    "Jakarta: Penerbit.\n\nWahyu, A. (2019). Peran IOM. Jurnal HI, 2(1), 1-10.\n", encoding="utf-8")
+    with Corpus.open(tmp_path / "corpus", embedder=embedder) as corpus, caplog.at_level("WARNING"):
+        report = corpus.add([note, refs])
+        assert report.passages == {str(note): 1, str(refs): 0}
+        assert report.empty == [str(refs)] and "refs.md: no body passage" in caplog.text
+        assert corpus.search("pelatihan polisi tentang penyelundupan migran", top_k=1)[0].path == str(note)
+        again = corpus.add([note])
+        assert again.skipped == [str(note)] and again.passages == {}

@@ -70,3 +70,55 @@ def test_acronym_definitions_in_text(bab: Document) -> None:
 def test_heading_classification(text: str, expected: tuple[str, str | None] | None) -> None:
     heading = classify_heading(Block(text), styled_allowed=False, in_toc=False, chaptered=True)
     assert (None if heading is None else (heading.kind, heading.zone)) == expected
+
+
+# Short texts: a note, an abstract page or a web clipping has no front matter to set apart.
+CLIPPING = ("IOM continues to address the capacity needs to respond to human trafficking, migrant smuggling, "
+            "and other transnational organized crimes in Indonesia, together with the national police.")
+
+
+def test_one_paragraph_file_is_body(tmp_path) -> None:
+    path = tmp_path / "clipping.txt"
+    path.write_text(CLIPPING, encoding="utf-8")
+    doc = nlp_iom.read(path)
+    assert [(p.zone, p.kind) for p in doc.passages] == [("body", "paragraph")]
+    assert doc.body_passages()[0].text == CLIPPING
+
+
+def test_an_abstract_page_keeps_its_title_page_and_abstract_but_its_text_is_body(tmp_path) -> None:
+    path = tmp_path / "abstract_page.md"
+    path.write_text("Analisis Peran IOM dalam Penanganan Pengungsi\n\nBintang Mahendra\n\n## Abstract\n\n"
+                    "Artikel ini menelaah peran IOM dalam penanganan pengungsi di Indonesia melalui "
+                    "sosialisasi dan pelatihan bagi aparat daerah.\n\nKeywords: IOM, pengungsi\n", encoding="utf-8")
+    doc = nlp_iom.read(path)
+    assert [p.zone for p in doc.passages if p.kind == "title_page"] == ["front_matter", "front_matter"]
+    assert doc.body_passages() and doc.body_passages()[0].text.startswith("Artikel ini menelaah")
+    assert doc.abstracts and doc.abstracts[0].text.startswith("Artikel ini menelaah")
+
+
+def test_a_title_over_paragraphs_stays_front_matter(tmp_path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text(f"Peran IOM di Sambas\n\n{CLIPPING}\n\n{CLIPPING}\n", encoding="utf-8")
+    doc = nlp_iom.read(path)
+    assert doc.passages[0].zone == "front_matter" and doc.passages[0].text == "Peran IOM di Sambas"
+    assert doc.passages[-1].zone == "body" and len(doc.body_passages()) >= 1
+
+
+def test_no_web_excerpt_or_paragraph_of_one_loses_its_body(tmp_path) -> None:
+    """The 174 web excerpts of ../shared/texts/web, and their first two paragraphs saved as one-paragraph files."""
+    from conftest import ROOT
+
+    web = ROOT.parent / "shared" / "texts" / "web"
+    files = sorted(web.glob("*_*.md"))
+    if not files:
+        pytest.skip("../shared/texts/web is not there")
+    lost = [f.name for f in files if not nlp_iom.read(f).body_passages()]
+    for f in files:
+        paragraphs = [p.strip() for p in f.read_text(encoding="utf-8").split("---", 2)[-1].split("\n\n")
+                      if len(p.strip()) > 80]
+        for i, paragraph in enumerate(paragraphs[:2]):
+            path = tmp_path / f"{f.stem}_{i}.txt"
+            path.write_text(paragraph, encoding="utf-8")
+            if not nlp_iom.read(path).body_passages():
+                lost.append(path.name)
+    assert len(files) >= 170 and lost == []

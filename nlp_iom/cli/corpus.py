@@ -113,7 +113,9 @@ def index_add(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     for path in report.added:
-        typer.echo(f"added {path}", err=True)
+        count = report.passages.get(path, 0)
+        typer.echo(f"added {path} ({count} passages)" if count else f"added {path}: WARNING no body passage indexed",
+                   err=True)
     for path in report.skipped:
         typer.echo(f"skipped {path} (already in the corpus)", err=True)
     for path, cause in report.failed.items():

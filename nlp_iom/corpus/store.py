@@ -18,6 +18,7 @@ and :func:`nlp_iom.corpus.search.run_search` fuses the two rankings by reciproca
 from __future__ import annotations
 
 import abc
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,8 @@ from nlp_iom.embed.registry import LazyEmbedder
 from nlp_iom.errors import ConfigError, NlpIomError
 from nlp_iom.hashing import file_sha256
 
+log = logging.getLogger(__name__)
+
 __all__ = ["DB_NAME", "AddReport", "Corpus", "CorruptCorpusError", "DocumentRow", "PassageRow", "document_hash"]
 
 DEFAULT_EMBEDDER = "e5-small"
@@ -54,11 +57,28 @@ QDRANT_META = ("qdrant_location", "qdrant_url", "collection")
 
 @dataclass
 class AddReport:
-    """What :meth:`Corpus.add` did: sources added, skipped as duplicates, and failed with cause."""
+    """What :meth:`Corpus.add` did: sources added, skipped as duplicates, and failed with cause.
+
+    ``passages`` gives, per added source, how many body passages were indexed; ``empty`` lists the
+    added sources that gave none (nothing to search or code; a warning is logged for each).
+    """
 
     added: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    passages: dict[str, int] = field(default_factory=dict)
+    empty: list[str] = field(default_factory=list)
+
+    def record(self, name: str, indexed: int | None) -> None:
+        """Note one source: ``indexed`` passages, or None when its content was already stored."""
+        if indexed is None:
+            self.skipped.append(name)
+            return
+        self.added.append(name)
+        self.passages[name] = indexed
+        if indexed == 0:
+            self.empty.append(name)
+            log.warning("%s: no body passage to index (front matter, references or empty text only)", name)
 
 
 def _embedder_name(embedder: Any) -> str:
@@ -208,8 +228,7 @@ class Corpus(abc.ABC):
                         from nlp_iom.coding.api import classify as run_classifier
 
                         run_classifier(doc)
-                    added = self._add_one(doc, content_hash or document_hash(doc), str(path))
-                    (report.added if added else report.skipped).append(str(path))
+                    report.record(str(path), self._add_one(doc, content_hash or document_hash(doc), str(path)))
                 except (NlpIomError, OSError) as exc:
                     report.failed[str(path)] = str(exc)
         finally:
@@ -226,24 +245,23 @@ class Corpus(abc.ABC):
             for i, doc in enumerate(docs):
                 name = doc.metadata.source or doc.metadata.title or f"document {i}"
                 try:
-                    added = self._add_one(doc, document_hash(doc), doc.metadata.source)
-                    (report.added if added else report.skipped).append(name)
+                    report.record(name, self._add_one(doc, document_hash(doc), doc.metadata.source))
                 except (NlpIomError, OSError) as exc:
                     report.failed[name] = str(exc)
         finally:
             self._flush()
         return report
 
-    def _add_one(self, doc: Document, content_hash: str, path: str | None) -> bool:
-        """Embed and store one document atomically; return False when its hash is already stored."""
+    def _add_one(self, doc: Document, content_hash: str, path: str | None) -> int | None:
+        """Embed and store one document atomically; return its indexed passages, None when its hash is stored."""
         if self.has_hash(content_hash):
-            return False
+            return None
         passages = [p for p in doc.body_passages() if p.text.strip()]
         vectors = (np.asarray(self.embedder.encode_passages([p.text for p in passages]), dtype=np.float32)
                    if passages else np.zeros((0, 0), dtype=np.float32))
         tokens = [tokenize(p.text, p.language) for p in passages]
         self._store(doc, content_hash, path, passages, vectors, tokens)
-        return True
+        return len(passages)
 
     @abc.abstractmethod
     def _store(self, doc: Document, content_hash: str, path: str | None, passages: list[Passage],

@@ -164,6 +164,8 @@ def build_document(blocks: list[Block], source: str | None = None, pages: int | 
     _close_sections(doc.sections, len(doc.text))
     if not state.body_started:
         _relabel_front_as_body(doc)
+    if not any(p.zone == ZONE_BODY for p in doc.passages) and all(s.zone == ZONE_ABSTRACT for s in doc.iter_sections()):
+        _short_text_is_body(doc)
     doc.metadata = extract_metadata(title_page[:40], front, _lowercase_words(blocks))
     doc.metadata.source = source
     doc.metadata.pages = pages
@@ -230,6 +232,21 @@ def _relabel_front_as_body(doc: Document) -> None:
     for section in doc.iter_sections():
         if section.zone == ZONE_FRONT and section.kind == "section" and section.start >= boundary:
             section.zone = ZONE_BODY
+
+
+def _short_text_is_body(doc: Document) -> None:
+    """A text without body whose only headings (if any) are abstracts: a note, an abstract page, a web
+    clipping of one or a few paragraphs. It has no front matter to set apart, so its text is body, coded
+    and searched like any other; its metadata and ``doc.abstracts`` are kept. Without any heading even
+    its first lines are body (one paragraph is no title page); under an abstract heading the title
+    page stays front matter."""
+    keep_title_page = bool(doc.sections)
+    for passage in doc.passages:
+        if passage.zone not in (ZONE_FRONT, ZONE_ABSTRACT) or (keep_title_page and passage.kind == "title_page"):
+            continue
+        passage.zone = ZONE_BODY
+        if passage.kind == "title_page":
+            passage.kind = "paragraph"
 
 
 def _passage_kind(block: Block, state: _State) -> str:
