@@ -300,3 +300,33 @@ def test_evaluate_caps_writes_sentences_in_capitals() -> None:
         assert shouted.text == original.text.upper() and shouted.entities == original.entities
     table = evaluate_caps.to_markdown({"heldout, capitals (1 sentences)": {"full stack": {"all": 50.0, "id": 40.0, "en": 60.0}}})
     assert table.splitlines()[-1] == "| heldout, capitals (1 sentences) | full stack | 50.0 | 40.0 | 60.0 |"
+
+
+def test_web_gold_is_split_by_document_and_adjudicated() -> None:
+    web = Path(__file__).resolve().parents[1] / "corpora" / "ner_gold" / "web"
+    rows = [json.loads(line) for line in (web / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 340 and sum(r["lang"] == "id" for r in rows) >= 0.45 * len(rows)
+    by_source: dict[str, set[str]] = {}
+    for row in rows:
+        by_source.setdefault(row["source"], set()).add(row["split"])
+        for start, end, label, subtype in row["entities"]:
+            assert 0 <= start < end <= len(row["text"]) and label in {"PER", "ORG", "LOC", "LAW", "DATE"}
+            assert (subtype is not None) == (label == "ORG")
+    assert all(len(splits) == 1 for splits in by_source.values())  # one document, one split
+    test = [r for r in rows if r["split"] == "test"]
+    assert 0.2 <= len(test) / len(rows) <= 0.35 and {r["lang"] for r in test} == {"id", "en"}
+    decided = [json.loads(line) for line in (web / "adjudication.jsonl").read_text(encoding="utf-8").splitlines()]
+    disagreements = (web / "disagreements.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(decided) == len(disagreements) and all(d["reason"] and d["decision"] in ("pass A", "pass B") for d in decided)
+
+
+def test_evaluate_ner_scores_one_split_of_a_split_gold(tmp_path: Path) -> None:
+    from nlp_iom.errors import ConfigError
+    from nlp_iom.evaluation.ner import evaluate, sentence_splits
+
+    web = Path(__file__).resolve().parents[1] / "corpora" / "ner_gold" / "web" / "gold.jsonl"
+    splits = sentence_splits(web)
+    assert set(splits.values()) == {"dev", "test"}
+    unsplit = Path(__file__).resolve().parents[1] / "corpora" / "ner_gold" / "gold.jsonl"
+    with pytest.raises(ConfigError, match="split"):
+        evaluate(unsplit, "test")

@@ -22,11 +22,13 @@ def main(argv):
     errors, ids = [], set()
     for r in rows:
         rid = r.get("id")
-        if set(r) != {"id", "text", "lang", "source", "entities"}:
+        if not {"id", "text", "lang", "source", "entities"} <= set(r) <= {"id", "text", "lang", "source", "entities", "split"}:
             errors.append(f"{rid}: keys {sorted(r)}")
         if rid in ids:
             errors.append(f"{rid}: duplicate id")
         ids.add(rid)
+        if r.get("split", "dev") not in ("dev", "test"):
+            errors.append(f"{rid}: split must be dev or test")
         if r["lang"] not in ("id", "en"):
             errors.append(f"{rid}: lang {r['lang']}")
         text, prev_end = r["text"], -1

@@ -116,9 +116,26 @@ def errors(
     return lines
 
 
-def evaluate(path: Path = GOLD) -> dict[str, dict[str, object]]:
-    """Scores of the full stack and of the plain statistical models, per language and overall."""
+def sentence_splits(path: Path) -> dict[str, str]:
+    """Sentence id -> ``dev``/``test`` of a gold file whose rows carry a ``split`` (by document); else empty."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {row["id"]: row["split"] for row in rows if "split" in row}
+
+
+def evaluate(path: Path = GOLD, split: str | None = None) -> dict[str, dict[str, object]]:
+    """Scores of the full stack and of the plain statistical models, per language and overall.
+
+    ``split`` keeps only the ``dev`` or ``test`` sentences of a gold file split by document.
+
+    Raises:
+        ConfigError: ``split`` is given but the file has no split.
+    """
     gold = load_gold(path)
+    if split is not None:
+        splits = sentence_splits(path)
+        if not splits:
+            raise ConfigError("split", f"{path} has no dev/test split")
+        gold = [sentence for sentence in gold if splits.get(sentence.id) == split]
     systems = {"full stack": NerSettings(), "statistical only": NerSettings(domain=False)}
     results: dict[str, dict[str, object]] = {}
     for name, settings in systems.items():
@@ -148,8 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nlp-iom evaluate ner", description=__doc__.splitlines()[0])
     parser.add_argument("gold", nargs="?", type=Path, default=GOLD)
     parser.add_argument("--output", type=Path, default=None, help="write the scores as JSON here")
+    parser.add_argument("--split", choices=("dev", "test"), help="only this part of a gold file split by document")
     args = parser.parse_args(argv)
-    results = evaluate(args.gold)
+    results = evaluate(args.gold, args.split)
     print(to_markdown(results))
     if args.output:
         args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
