@@ -322,11 +322,10 @@ def test_web_gold_is_split_by_document_and_adjudicated() -> None:
 
 def test_evaluate_ner_scores_one_split_of_a_split_gold(tmp_path: Path) -> None:
     from nlp_iom.errors import ConfigError
-    from nlp_iom.evaluation.ner import evaluate, sentence_splits
+    from nlp_iom.evaluation.ner import evaluate, load_gold
 
     web = Path(__file__).resolve().parents[1] / "corpora" / "ner_gold" / "web" / "gold.jsonl"
-    splits = sentence_splits(web)
-    assert set(splits.values()) == {"dev", "test"}
+    assert {sentence.split for sentence in load_gold(web)} == {"dev", "test"}
     unsplit = Path(__file__).resolve().parents[1] / "corpora" / "ner_gold" / "gold.jsonl"
     with pytest.raises(ConfigError, match="split"):
         evaluate(unsplit, "test")

@@ -34,6 +34,8 @@ class GoldSentence:
     text: str
     lang: str
     entities: list[tuple[int, int, str, str | None]] = field(default_factory=list)
+    #: ``dev``/``test`` in a gold file split by document, else None.
+    split: str | None = None
 
 
 def load_gold(path: Path = GOLD) -> list[GoldSentence]:
@@ -53,7 +55,7 @@ def load_gold(path: Path = GOLD) -> list[GoldSentence]:
             raise ConfigError(f"{path}:{number}", f"bad gold line: {exc}") from exc
         if any(not 0 <= s < e <= len(row["text"]) for s, e, _, _ in spans):
             raise ConfigError(f"{path}:{number}", "span outside the sentence")
-        sentences.append(GoldSentence(row["id"], row["text"], row["lang"], spans))
+        sentences.append(GoldSentence(row["id"], row["text"], row["lang"], spans, row.get("split")))
     return sentences
 
 
@@ -116,12 +118,6 @@ def errors(
     return lines
 
 
-def sentence_splits(path: Path) -> dict[str, str]:
-    """Sentence id -> ``dev``/``test`` of a gold file whose rows carry a ``split`` (by document); else empty."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return {row["id"]: row["split"] for row in rows if "split" in row}
-
-
 def evaluate(path: Path = GOLD, split: str | None = None) -> dict[str, dict[str, object]]:
     """Scores of the full stack and of the plain statistical models, per language and overall.
 
@@ -132,10 +128,9 @@ def evaluate(path: Path = GOLD, split: str | None = None) -> dict[str, dict[str,
     """
     gold = load_gold(path)
     if split is not None:
-        splits = sentence_splits(path)
-        if not splits:
+        if all(sentence.split is None for sentence in gold):
             raise ConfigError("split", f"{path} has no dev/test split")
-        gold = [sentence for sentence in gold if splits.get(sentence.id) == split]
+        gold = [sentence for sentence in gold if sentence.split == split]
     systems = {"full stack": NerSettings(), "statistical only": NerSettings(domain=False)}
     results: dict[str, dict[str, object]] = {}
     for name, settings in systems.items():

@@ -16,6 +16,8 @@ import re
 from pathlib import Path
 
 from nlp_iom.ner.sentences import split_sentences
+from nlp_iom.training.classify_gold import GOLD as CODING_GOLD
+from nlp_iom.training.classify_gold import load_jsonl
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -27,12 +29,7 @@ CAPITALISED = re.compile(r"\s[A-Z][\w'’.-]+")
 
 def splits() -> dict[str, str]:
     """Web file stem -> ``dev``/``test``, from the coding gold's split by source."""
-    out: dict[str, str] = {}
-    for line in (ROOT / "corpora" / "classify_gold" / "gold.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if row["doc"].startswith("web/"):
-            out[row["doc"][4:]] = row["split"]
-    return out
+    return {row["doc"][4:]: row["split"] for row in load_jsonl(CODING_GOLD) if row["doc"].startswith("web/")}
 
 
 def body_of(path: Path) -> str:
