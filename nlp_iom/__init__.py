@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from nlp_iom.document import SCHEMA_VERSION, Document
+from nlp_iom.document import SCHEMA_VERSION, Document, Entity
 from nlp_iom.reader import ReadSettings, read
 
 __version__ = "0.1.0"
@@ -42,7 +42,7 @@ _LAZY: dict[str, str] = {
     "TableSettings": "nlp_iom.extract.tables",
 }
 
-__all__ = ["Document", "ReadSettings", "SCHEMA_VERSION", "__version__", "read", *sorted(_LAZY)]
+__all__ = ["Document", "Entity", "ReadSettings", "SCHEMA_VERSION", "__version__", "read", *sorted(_LAZY)]
 
 
 def __getattr__(name: str) -> Any:

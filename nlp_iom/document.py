@@ -91,6 +91,45 @@ class Section:
 
 
 @dataclass
+class Entity:
+    """A named entity in a passage: ``start``/``end`` are character offsets into the passage text.
+
+    The domain layer adds what it knows: ``subtype`` of an organisation (IGO, INGO, NGO, GOV,
+    ACADEMIC), ``long_form`` of an acronym, ``region`` (an Indonesian region: id, level, name),
+    ``law`` (kind, number, year, ...) and ``informant`` (role, date, kind of a personal source).
+    It serialises as a dict holding only the fields that are set.
+    """
+
+    text: str
+    label: str
+    start: int
+    end: int
+    subtype: str | None = None
+    long_form: str | None = None
+    region: dict[str, Any] | None = None
+    law: dict[str, Any] | None = None
+    informant: dict[str, Any] | None = None
+
+    @property
+    def display_label(self) -> str:
+        """``ORG/IGO``-style label, with the subtype when known."""
+        return f"{self.label}/{self.subtype}" if self.subtype else self.label
+
+    @property
+    def name(self) -> str:
+        """The name a count or a listing shows: the long form of an acronym, else the text."""
+        return self.long_form or self.text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: text, label, start and end, then only the optional fields that are set."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if getattr(self, f.name) is not None or f.name in _ENTITY_REQUIRED}
+
+
+_ENTITY_REQUIRED = ("text", "label", "start", "end")
+
+
+@dataclass
 class Passage:
     """A paragraph (or list item) of running text in reading order."""
 
@@ -103,7 +142,7 @@ class Passage:
     zone: str = ZONE_BODY
     kind: str = "paragraph"
     language: str = "und"
-    entities: list[dict[str, Any]] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
     codes: dict[str, float] = field(default_factory=dict)
     ocr: bool = False
     ocr_confidence: float | None = None
@@ -214,8 +253,11 @@ class Document:
 
     # -- serialisation ---------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return dataclasses.asdict(self)
+        """Return a JSON-ready dict (entities hold only the fields that are set, as :meth:`Entity.to_dict`)."""
+        data = dataclasses.asdict(self)
+        for passage, record in zip(self.passages, data["passages"]):
+            record["entities"] = [entity.to_dict() for entity in passage.entities]
+        return data
 
     def to_json(self, indent: int | None = 2) -> str:
         """Serialise to a JSON string."""

@@ -92,7 +92,7 @@ def test_one_json_per_document_with_entities_codes_and_hash(batch) -> None:
     assert report.documents[0].name == f"iom_sambas_excerpt-{sha[:HASH_DIGITS]}.json"
     assert paper.stages["batch"] == {"source": "iom_sambas_excerpt.txt", "sha256": sha}
     assert paper.metadata.title.startswith("The Role of International Organization for Migration")
-    orgs = {e["text"] for p in paper.passages for e in p.entities if e["label"] == "ORG"}
+    orgs = {e.text for p in paper.passages for e in p.entities if e.label == "ORG"}
     assert "IOM" in orgs
     assert any(k.startswith("haas:") for p in paper.body_passages() for k in p.codes)
     assert {"ner", "classify"} <= set(paper.stages)
@@ -227,7 +227,7 @@ def test_real_pdfs(batch, tmp_path: Path) -> None:
     assert report.pages == sum(Document.load(p).metadata.pages for p in report.documents) > 2
     indonesian = Document.load(report.documents[1])
     assert indonesian.metadata.language == "id"
-    assert any(e["label"] == "ORG" for p in indonesian.passages for e in p.entities)
+    assert any(e.label == "ORG" for p in indonesian.passages for e in p.entities)
 
 
 KILL_SCRIPT = """

@@ -14,7 +14,7 @@ import pytest
 
 from nlp_iom.corpus import Corpus, SearchFilters
 from nlp_iom.corpus.search import MIN_CANDIDATES
-from nlp_iom.document import Author, Document, Metadata, Passage
+from nlp_iom.document import Author, Document, Entity, Metadata, Passage
 from nlp_iom.embed.cache import CachedEmbedder, EmbeddingCache
 from nlp_iom.embed.embedder import Embedder
 from nlp_iom.embed.registry import get_embedder
@@ -40,7 +40,7 @@ def make_doc(title: str, texts: list[str], year: int | None, kind: str, language
     passages = [Passage(id=i, text=t, start=0, end=len(t), pages=[i + 3], section_path=["BAB II", "Temuan"],
                         language=language) for i, t in enumerate(texts)]
     passages[0].codes = {CODE: 0.93}
-    passages[0].entities = [{"text": "IOM", "label": "ORG", "long_form": "International Organization for Migration"}]
+    passages[0].entities = [Entity("IOM", "ORG", 0, 3, long_form="International Organization for Migration")]
     if len(passages) > 1:
         passages[1].codes = {CODE: 0.05}
     return Document(metadata=Metadata(title=title, authors=[Author("Siti Rahma")], year=year, language=language,

@@ -80,7 +80,7 @@ def test_docbin_loads_into_spacy_with_entities_code_spans_and_metadata(exported)
             k.split(":", 1)[1] for k in passage.codes if k.startswith("haas:"))
         assert sorted(s.label_ for s in doc.spans["iom_ingo"]) == sorted(
             k.split(":", 1)[1] for k in passage.codes if k.startswith("ingo:"))
-        entity_ranges = {(e["start"], e["end"], e["label"]) for e in passage.entities}
+        entity_ranges = {(e.start, e.end, e.label) for e in passage.entities}
         for ent in doc.ents:
             assert any(s >= ent.start_char and e <= ent.end_char and lab == ent.label_ for s, e, lab in entity_ranges)
     assert sum(len(d.ents) for d in loaded) > 20

@@ -418,5 +418,5 @@ def test_annotate_passes_the_authors_to_the_pipeline(seed_skripsi) -> None:
 
     document = copy.deepcopy(seed_skripsi)  # the session fixture stays unannotated
     author = document.metadata.authors[0].name
-    hits = [e for p in annotate(document).passages for e in p.entities if e["text"].lower() == author.lower()]
-    assert hits and all(e["label"] == "PER" for e in hits)
+    hits = [e for p in annotate(document).passages for e in p.entities if e.text.lower() == author.lower()]
+    assert hits and all(e.label == "PER" for e in hits)

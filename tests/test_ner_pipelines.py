@@ -75,9 +75,9 @@ def test_annotate_english_passages_and_skip_a_third_language() -> None:
     doc.metadata.language = "en"
     annotate(doc, ENGLISH_ONLY)
     first = doc.passages[0]
-    assert any(e["label"] == "DATE" and e["text"] == "2018" for e in first.entities)
+    assert any(e.label == "DATE" and e.text == "2018" for e in first.entities)
     for entity in first.entities:
-        assert first.text[entity["start"] : entity["end"]] == entity["text"]
+        assert first.text[entity.start : entity.end] == entity.text
     assert doc.passages[1].entities == [] and doc.passages[2].entities == []
     assert doc.stages["ner"]["skipped"] == [{"passage": 1, "language": "de", "reason": "unsupported language"}]
     with pytest.raises(errors.UnsupportedLanguageError):
@@ -89,8 +89,21 @@ def test_annotate_seed_paper_offsets_and_json() -> None:
     entities = [(p, e) for p in doc.passages for e in p.entities]
     assert len(entities) > 300
     for passage, entity in entities:
-        assert passage.text[entity["start"] : entity["end"]] == entity["text"]
+        assert passage.text[entity.start : entity.end] == entity.text
     assert Document.from_json(doc.to_json()) == doc
+
+
+def test_entities_serialise_as_plain_dicts_and_old_files_load() -> None:
+    """Entity is a dataclass, but the JSON keeps the old form: only the fields that are set."""
+    doc = nlp_iom.annotate(nlp_iom.read(SEED_PAPER))
+    records = [e for p in doc.to_dict()["passages"] for e in p["entities"]]
+    assert records and all({"text", "label", "start", "end"} <= set(e) for e in records)
+    assert not any(value is None for e in records for value in e.values())
+    assert any("subtype" in e for e in records) and any("subtype" not in e for e in records)
+    old = {"passages": [{"id": 0, "text": "IOM di Sambas", "start": 0, "end": 13,
+                         "entities": [{"text": "IOM", "label": "ORG", "start": 0, "end": 3, "subtype": "IGO"}]}]}
+    entity = Document.from_dict(old).passages[0].entities[0]
+    assert isinstance(entity, nlp_iom.Entity) and entity.display_label == "ORG/IGO" and entity.region is None
 
 
 def test_transformer_tier_settings_and_missing_model(tmp_path) -> None:

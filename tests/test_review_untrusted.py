@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nlp_iom.corpus import Corpus
-from nlp_iom.document import Author, Document, Metadata, Passage
+from nlp_iom.document import Author, Document, Entity, Metadata, Passage
 from nlp_iom.review import Review, ReviewFiles, build_review, write_review
 from nlp_iom.review.narrative import NO_CODES
 
@@ -26,10 +26,10 @@ def _hostile() -> Document:
                         language="id") for i, t in enumerate(TEXTS)]
     first = TEXTS[0]
     passages[0].entities = [
-        {"text": "IOM", "label": "ORG", "start": 0, "end": 3, "long_form": 'International "Organization" <b>'},
-        {"text": "Kabupaten Sambas", "label": "<b>LOC</b>", "start": first.index("Kabupaten Sambas"),
-         "end": first.index("Kabupaten Sambas") + len("Kabupaten Sambas")},
-        {"text": "broken", "label": "ORG", "start": 5, "end": 10_000},  # offsets past the text: dropped
+        Entity("IOM", "ORG", 0, 3, long_form='International "Organization" <b>'),
+        Entity("Kabupaten Sambas", "<b>LOC</b>", first.index("Kabupaten Sambas"),
+               first.index("Kabupaten Sambas") + len("Kabupaten Sambas")),
+        Entity("broken", "ORG", 5, 10_000),  # offsets past the text: dropped
     ]
     return Document(metadata=Metadata(title=HOSTILE_TITLE, authors=[Author("Siti <i>Rahma</i>")], year=2021,
                                       language="id", kind="report"),

@@ -135,7 +135,7 @@ def ner_files(paths: list[Path], fmt: str = "text", settings: ReadSettings | Non
     for path in paths:
         doc = annotate(read(path, settings))
         if fmt == "json":
-            entities = [{"passage": p.id, "pages": p.pages, **e} for p in doc.passages for e in p.entities]
+            entities = [{"passage": p.id, "pages": p.pages, **e.to_dict()} for p in doc.passages for e in p.entities]
             results.append((path, json.dumps(entities, ensure_ascii=False, indent=1)))
         else:
             results.append((path, ner_report(doc)))

@@ -177,7 +177,8 @@ class EmbeddedCorpus(Corpus):
         first = self._count
         info = document_info(doc)
         authors = [a.name for a in meta.authors]
-        keys = [entity_keys(p.entities) for p in passages]
+        entity_dicts = [[e.to_dict() for e in p.entities] for p in passages]
+        keys = [entity_keys(e) for e in entity_dicts]
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -195,7 +196,7 @@ class EmbeddedCorpus(Corpus):
                 "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(first + n, doc_id, n, p.text, p.language, json.dumps(p.pages),
                   json.dumps(p.section_path, ensure_ascii=False), json.dumps(p.codes),
-                  json.dumps(p.entities, ensure_ascii=False, default=str), " ".join(tokens[n]))
+                  json.dumps(entity_dicts[n], ensure_ascii=False, default=str), " ".join(tokens[n]))
                  for n, p in enumerate(passages)])
             conn.executemany("INSERT INTO passage_codes VALUES (?, ?, ?)",
                              [(first + n, code, float(prob)) for n, p in enumerate(passages)
@@ -221,7 +222,7 @@ class EmbeddedCorpus(Corpus):
             self._columns.add_passage(first + n, doc_id, p.language, p.codes, keys[n])
             if self._rows is not None:
                 self._rows.append(PassageRow(first + n, doc_id, n, p.text, p.language, list(p.pages),
-                                             list(p.section_path), dict(p.codes), list(p.entities)))
+                                             list(p.section_path), dict(p.codes), entity_dicts[n]))
         self._count += len(passages)
 
     def _flush(self) -> None:

@@ -242,11 +242,12 @@ class QdrantCorpus(Corpus):
         points = []
         for n, p in enumerate(passages):
             ids, values = sparse_document(tokens[n])
+            entities = [e.to_dict() for e in p.entities]
             payload = {"pid": first + n, "doc_id": doc_id, "ordinal": n, "text": p.text, "language": p.language,
                        "pages": list(p.pages), "section_path": list(p.section_path), "codes": dict(p.codes),
-                       "entities": p.entities, "kind": kind,
+                       "entities": entities, "kind": kind,
                        "coded": [c for c, v in p.codes.items() if v >= CODE_THRESHOLD],
-                       "entity_keys": entity_keys(p.entities)}
+                       "entity_keys": entity_keys(entities)}
             if meta.year is not None:
                 payload["year"] = meta.year
             vector: dict[str, Any] = {DENSE: vectors[n].tolist()}

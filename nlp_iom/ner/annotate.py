@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from nlp_iom.document import Document, Passage
+from nlp_iom.document import Document, Entity, Passage
 from nlp_iom.extract.language import detect_language
 from nlp_iom.ner.pipelines import NerSettings, load_pipeline, route
 
-#: Span extensions copied into the entity dicts, if the domain layer registered them.
+#: Span extensions copied into the Entity fields, if the domain layer registered them.
 SPAN_ATTRIBUTES = {
     "iom_subtype": "subtype",
     "iom_long_form": "long_form",
@@ -86,27 +86,23 @@ def _pieces(document: Document, settings: NerSettings, skipped: list[dict[str, A
     return pieces
 
 
-def _entity(span: Any, offset: int) -> dict[str, Any]:
-    entity: dict[str, Any] = {
-        "text": span.text,
-        "label": span.label_,
-        "start": offset + span.start_char,
-        "end": offset + span.end_char,
-    }
+def _entity(span: Any, offset: int) -> Entity:
+    known: dict[str, Any] = {}
     for attribute, key in SPAN_ATTRIBUTES.items():
         if span.has_extension(attribute):
             value = getattr(span._, attribute)
             if value:
-                entity[key] = value
-    return entity
+                known[key] = value
+    return Entity(span.text, span.label_, offset + span.start_char, offset + span.end_char, **known)
 
 
 def annotate(document: Document, settings: NerSettings | None = None) -> Document:
     """Add named entities to every passage of ``document`` (in place) and return it.
 
-    Each entity is a dict with ``text``, ``label`` (PER, ORG, LOC, DATE, LAW, ...), ``start`` and
-    ``end`` (character offsets in the passage text) and, where the domain layer knows them,
-    ``subtype`` (IGO, INGO, NGO, GOV, ACADEMIC), ``long_form``, ``region``, ``law`` and ``informant``.
+    Each entity is an :class:`~nlp_iom.document.Entity`: ``text``, ``label`` (PER, ORG, LOC, DATE,
+    LAW, ...), ``start`` and ``end`` (character offsets in the passage text) and, where the domain
+    layer knows them, ``subtype`` (IGO, INGO, NGO, GOV, ACADEMIC), ``long_form``, ``region``, ``law``
+    and ``informant``.
 
     Raises:
         ModelNotFoundError: A needed pipeline is not installed or built.
@@ -119,7 +115,7 @@ def annotate(document: Document, settings: NerSettings | None = None) -> Documen
     pieces = _pieces(document, settings, skipped)
     abbreviations = document.abbreviation_map()
     people = [a.name for a in document.metadata.authors if a.name]
-    found: dict[int, list[dict[str, Any]]] = {}
+    found: dict[int, list[Entity]] = {}
     for language in ("id", "en"):
         group = [p for p in pieces if p.language == language]
         if not group:
@@ -136,8 +132,8 @@ def annotate(document: Document, settings: NerSettings | None = None) -> Documen
         for piece, doc in zip(group, nlp.pipe(docs, batch_size=settings.batch_size)):
             found.setdefault(piece.passage.id, []).extend(_entity(ent, piece.offset) for ent in doc.ents)
     for passage in document.passages:
-        passage.entities = sorted(found.get(passage.id, []), key=lambda e: (e["start"], e["end"]))
-    labels = Counter(e["label"] for p in document.passages for e in p.entities)
+        passage.entities = sorted(found.get(passage.id, []), key=lambda e: (e.start, e.end))
+    labels = Counter(e.label for p in document.passages for e in p.entities)
     document.stages["ner"] = {
         "models": {"en": settings.english_model, "id": Path(settings.indonesian_model).name},
         "domain": settings.domain,

@@ -10,12 +10,6 @@ from nlp_iom.document import Document
 TOP_N = 10
 
 
-def entity_label(entity: dict) -> str:
-    """``ORG/IGO``-style label with the subtype when known."""
-    subtype = entity.get("subtype")
-    return f"{entity['label']}/{subtype}" if subtype else entity["label"]
-
-
 def ner_report(document: Document, top_n: int = TOP_N) -> str:
     """Entities passage by passage (with page and section), then the most mentioned organisations and places."""
     lines: list[str] = [f"# {document.metadata.title or document.metadata.source or '(untitled)'}", ""]
@@ -25,12 +19,12 @@ def ner_report(document: Document, top_n: int = TOP_N) -> str:
         where = ", ".join(filter(None, [f"p. {passage.pages[0]}" if passage.pages else "", " › ".join(passage.section_path)]))
         lines.append(f"## passage {passage.id} [{passage.language}] {where}".rstrip())
         for entity in passage.entities:
-            extra = f" → {entity['long_form']}" if entity.get("long_form") else ""
-            lines.append(f"- {entity_label(entity):12} {entity['text']}{extra}")
+            extra = f" → {entity.long_form}" if entity.long_form else ""
+            lines.append(f"- {entity.display_label:12} {entity.text}{extra}")
         lines.append("")
     for label, title in (("ORG", "Organisations"), ("LOC", "Places")):
         counts = Counter(
-            e.get("long_form") or e["text"] for p in document.body_passages() for e in p.entities if e["label"] == label
+            e.name for p in document.body_passages() for e in p.entities if e.label == label
         )
         if counts:
             lines.append(f"## {title} most mentioned in the body")

@@ -83,8 +83,8 @@ def top_entities(document: Document, labels: Sequence[str], top: int) -> list[tu
     spellings: dict[str, Counter[str]] = {}
     for passage in document.passages:
         for entity in passage.entities:
-            if entity.get("label") in labels:
-                name = " ".join(str(entity.get("long_form") or entity["text"]).split())
+            if entity.label in labels:
+                name = " ".join(entity.name.split())
                 counts[name.casefold()] += 1
                 spellings.setdefault(name.casefold(), Counter())[name] += 1
     named = [(min(spellings[k].items(), key=lambda s: (-s[1], s[0]))[0], n) for k, n in counts.items()]

@@ -20,6 +20,7 @@ from typing import Any
 from nlp_iom.batch.layout import AnnotatedDocument, write_atomic
 from nlp_iom.batch.exports.common import document_fields
 from nlp_iom.coding.codebook import Codebook
+from nlp_iom.document import Entity
 
 #: Languages with their own blank spaCy tokenizer here; others use the multi-language one.
 TOKENIZER_LANGUAGES = ("en", "id")
@@ -33,12 +34,12 @@ def span_group(codebook: str) -> str:
     return f"{SPAN_GROUP_PREFIX}{codebook}"
 
 
-def _entity_spans(doc: Any, entities: Sequence[dict[str, Any]]) -> list[Any]:
+def _entity_spans(doc: Any, entities: Sequence[Entity]) -> list[Any]:
     from spacy.util import filter_spans
 
     spans = []
     for entity in entities:
-        span = doc.char_span(entity["start"], entity["end"], label=entity["label"], alignment_mode="expand")
+        span = doc.char_span(entity.start, entity.end, label=entity.label, alignment_mode="expand")
         if span is not None and len(span):
             spans.append(span)
     return filter_spans(spans)
@@ -59,7 +60,7 @@ def passage_doc(nlp: Any, item: AnnotatedDocument, passage: Any, codebooks: Sequ
         "document": head["document"], "file": head["file"], "title": head["title"], "authors": head["authors"],
         "year": head["year"], "citation": head["citation"], "passage": passage.id, "pages": list(passage.pages),
         "section": list(passage.section_path), "zone": passage.zone, "language": passage.language,
-        "codes": dict(passage.codes), "entities": [dict(e) for e in passage.entities],
+        "codes": dict(passage.codes), "entities": [e.to_dict() for e in passage.entities],
     })
     return doc
 

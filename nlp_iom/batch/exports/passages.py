@@ -26,7 +26,7 @@ def passage_record(item: AnnotatedDocument, passage: Passage) -> dict[str, Any]:
     return {**document_fields(item), "passage": passage.id, "pages": passage.pages,
             "section": passage.section_path, "zone": passage.zone, "kind": passage.kind,
             "language": passage.language, "start": passage.start, "end": passage.end, "text": passage.text,
-            "entities": passage.entities, "codes": passage.codes}
+            "entities": [e.to_dict() for e in passage.entities], "codes": passage.codes}
 
 
 def write_jsonl(docs: Sequence[AnnotatedDocument], path: Path) -> Path:
@@ -41,8 +41,7 @@ def entity_cell(passage: Passage) -> str:
     """Entities of a passage as ``text [LABEL]`` (with the subtype when known), joined by ``; ``."""
     cells = []
     for entity in passage.entities:
-        label = entity["label"] + (f"/{entity['subtype']}" if entity.get("subtype") else "")
-        cells.append(f"{entity['text']} [{label}]")
+        cells.append(f"{entity.text} [{entity.display_label}]")
     return CELL_SEPARATOR.join(cells)
 
 
