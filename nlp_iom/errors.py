@@ -99,6 +99,20 @@ class ExtractionTimeoutError(InputError, TimeoutError):
     kind = "timeout"
 
 
+class CorpusRefusedError(NlpIomError):
+    """A corpus folder asks for something only its user may choose (a Qdrant backend, location or URL).
+
+    Args:
+        folder: The corpus folder.
+        cause: What it asked for and how the user can confirm it.
+    """
+
+    def __init__(self, folder: str | Path, cause: str) -> None:
+        self.folder = str(folder)
+        self.cause = cause
+        super().__init__(f"corpus {self.folder} refused: {cause}")
+
+
 class SchemaVersionError(NlpIomError):
     """A serialised Document was written by a newer, incompatible schema."""
 

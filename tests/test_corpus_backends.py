@@ -74,7 +74,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 @pytest.fixture()
 def corpus(built: tuple[str, Path], embedder: Embedder) -> Iterator[Corpus]:
     backend, folder = built
-    opened = Corpus.open(folder, embedder=embedder)  # the folder remembers its backend and Qdrant path
+    opened = open_corpus(folder, backend, embedder)
     assert type(opened).__name__ == ("QdrantCorpus" if backend == "qdrant" else "EmbeddedCorpus")
     yield opened
     opened.close()
@@ -284,7 +284,7 @@ def test_qdrant_drops_passages_of_an_unfinished_add(embedder: Embedder, tmp_path
         from qdrant_client import models
 
         client.upsert(corpus._passages_name, points=[models.PointStruct(id=2, vector=vector, payload=orphan)])
-    with caplog.at_level(logging.WARNING), Corpus.open(folder, embedder=embedder) as reopened:
+    with caplog.at_level(logging.WARNING), open_corpus(folder, "qdrant", embedder) as reopened:
         assert "unfinished add" in caplog.text
         assert reopened.passage_count == 2 and reopened._client.count(reopened._passages_name).count == 2
         assert all(h.text != "orphan" for h in reopened.search("orphan", top_k=5))

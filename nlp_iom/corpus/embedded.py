@@ -13,7 +13,9 @@ Layout of the folder:
 Each document is added in one SQLite transaction: its rows are inserted, its vectors appended
 to ``vectors.f32`` and fsynced, the new row count is written to ``meta``, then the transaction
 commits. A crash before the commit leaves SQLite as it was and vector rows past the committed
-count, which the next open (or append) cuts off: the store is as before that document.
+count, which the next append cuts off under the write lock: the store is as before that
+document. A reader (every open) maps only the committed rows and never writes, so it cannot
+disturb a writer that is adding to the folder meanwhile.
 Derived indexes are brought up to date once per ``add()`` call; when they are missing, stale
 or unreadable they are rebuilt from the sources of truth with a logged warning. A damaged
 source of truth raises :class:`~nlp_iom.corpus.schema.CorruptCorpusError` naming the file.
@@ -70,18 +72,27 @@ class EmbeddedCorpus(Corpus):
         super().__init__(folder, embedder, settings)
         self._conn = conn
         try:
-            self._load_documents()
-            count, top = conn.execute("SELECT COUNT(*), COALESCE(MAX(id), -1) FROM passages").fetchone()
-            if count != top + 1:
-                raise CorruptCorpusError(folder, f"{DB_NAME}: passage ids are not contiguous")
             if META_VECTOR_ROWS not in meta:
-                self._convert_legacy_vectors(count)
+                self._convert_legacy_vectors(conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
+            # One read transaction: the meta, the documents, the passage count and the filter columns
+            # come from one snapshot, whatever a writer commits meanwhile.
+            conn.execute("BEGIN")
+            try:
                 meta = read_meta(conn)
-            rows = int(meta.get(META_VECTOR_ROWS, 0))
-            if rows != count:
-                raise CorruptCorpusError(folder, f"{DB_NAME} records {rows} vector rows for {count} passages")
+                self._load_documents()
+                count, top = conn.execute("SELECT COUNT(*), COALESCE(MAX(id), -1) FROM passages").fetchone()
+                if count != top + 1:
+                    raise CorruptCorpusError(folder, f"{DB_NAME}: passage ids are not contiguous")
+                rows = int(meta.get(META_VECTOR_ROWS, 0))
+                if rows != count:
+                    raise CorruptCorpusError(folder, f"{DB_NAME} records {rows} vector rows for {count} passages")
+                self._columns = FilterColumns.from_db(conn)
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+            # The vector file only grows past the committed rows (a writer's open transaction), so
+            # it can be read after the snapshot ends.
             self._vectors = VectorFile(folder, rows, int(meta.get(META_DIM, 0)))
-            self._columns = FilterColumns.from_db(conn)
         except sqlite3.DatabaseError as exc:
             raise CorruptCorpusError(folder, f"{DB_NAME} cannot be read: {exc}") from exc
         except (json.JSONDecodeError, ValueError) as exc:

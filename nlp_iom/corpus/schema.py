@@ -34,6 +34,8 @@ META_EMBEDDER = "embedder"
 META_VECTOR_ROWS = "vector_rows"
 META_DIM = "dim"
 META_BACKEND = "backend"
+#: Seconds a connection waits for another process's write lock before giving up.
+BUSY_TIMEOUT = 30.0
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -162,7 +164,7 @@ def open_db(folder: Path, embedder_name: str) -> tuple[sqlite3.Connection, dict[
     """
     path = folder / DB_NAME
     try:
-        conn = sqlite3.connect(path, isolation_level=None)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
         conn.execute("PRAGMA journal_mode=DELETE")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         meta = _read_meta(conn) if "meta" in tables else {}
@@ -175,10 +177,9 @@ def open_db(folder: Path, embedder_name: str) -> tuple[sqlite3.Connection, dict[
             raise CorruptCorpusError(folder, f"{DB_NAME} cannot be read: {exc}") from exc
         if has_rows:
             raise CorruptCorpusError(folder, f"{DB_NAME} holds documents but no schema version")
-        conn.executescript(SCHEMA)
-        conn.executemany("INSERT INTO meta VALUES (?, ?)", [(META_VERSION, str(CORPUS_SCHEMA_VERSION)),
-                                                           (META_EMBEDDER, embedder_name)])
-        return conn, _read_meta(conn), 0
+        if _create(conn, embedder_name):
+            return conn, _read_meta(conn), 0
+        meta = _read_meta(conn)  # another process created the folder first
     try:
         version = int(meta[META_VERSION])
     except ValueError as exc:
@@ -191,6 +192,31 @@ def open_db(folder: Path, embedder_name: str) -> tuple[sqlite3.Connection, dict[
     if version < CORPUS_SCHEMA_VERSION:
         migrate(conn, version)
     return conn, _read_meta(conn), version
+
+
+def _create(conn: sqlite3.Connection, embedder_name: str) -> bool:
+    """Create the schema and the meta entries in one write transaction.
+
+    Two processes creating one folder at once are serialised by ``BEGIN IMMEDIATE``: the second
+    finds the schema version written and creates nothing. Returns whether this call created it.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() and \
+                conn.execute("SELECT 1 FROM meta WHERE key = ?", (META_VERSION,)).fetchone():
+            conn.execute("COMMIT")
+            return False
+        for statement in SCHEMA.split(";"):  # executescript would commit the open transaction
+            if statement.strip():
+                conn.execute(statement)
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", [(META_VERSION, str(CORPUS_SCHEMA_VERSION)),
+                                                           (META_EMBEDDER, embedder_name)])
+        conn.execute("COMMIT")
+        return True
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def migrate(conn: sqlite3.Connection, version: int) -> None:

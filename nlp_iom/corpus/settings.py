@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, fields, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from nlp_iom.corpus.open import BACKENDS as BACKEND_TABLE
 from nlp_iom.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 BACKENDS = tuple(BACKEND_TABLE)
 INDEX_KINDS = ("auto", "exact", "hnsw")
 #: Environment variable read for the Qdrant API key when none is given (it is never stored).
 QDRANT_API_KEY_ENV = "QDRANT_API_KEY"
+#: Environment variables through which a user (never a corpus folder) chooses the backend and
+#: where Qdrant lives, for the CLI and for ``Corpus.open`` without settings.
+BACKEND_ENV = "NLP_IOM_CORPUS_BACKEND"
+QDRANT_URL_ENV = "NLP_IOM_QDRANT_URL"
+QDRANT_LOCATION_ENV = "NLP_IOM_QDRANT_LOCATION"
+#: Hosts an API key may be sent to over plain http.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 #: From this many passages on, ``index="auto"`` searches through FAISS HNSW instead of exact numpy.
 #: Measured with benchmarks/search.py on two shared CPU cores, 100k passages: exact vector search
 #: 6.9 ms p50 (1.8 ms with a selective filter), HNSW 0.5 ms but recall@10 of 93% and 20 s to
@@ -72,11 +83,37 @@ class CorpusSettings:
             raise ConfigError("qdrant_url", "give either qdrant_location (local mode) or qdrant_url (server), not both")
         if not self.collection or not self.collection.replace("_", "").replace("-", "").isalnum():
             raise ConfigError("collection", f"must be letters, digits, '_' or '-', got {self.collection!r}")
+        if self.qdrant_api_key and self.qdrant_url and not key_may_travel(self.qdrant_url):
+            raise ConfigError("qdrant_api_key", f"an API key is sent only over https (or http to localhost), "
+                                                f"not to {self.qdrant_url!r}")
 
     @property
     def api_key(self) -> str | None:
-        """The Qdrant API key: the setting, else ``$QDRANT_API_KEY``, else ``None``."""
-        return self.qdrant_api_key or os.environ.get(QDRANT_API_KEY_ENV) or None
+        """The Qdrant API key: the setting, else ``$QDRANT_API_KEY``, else ``None``.
+
+        ``$QDRANT_API_KEY`` is never sent over plain http except to localhost: for such a URL this
+        is ``None`` (and a warning is logged).
+        """
+        if self.qdrant_api_key:
+            return self.qdrant_api_key
+        key = os.environ.get(QDRANT_API_KEY_ENV) or None
+        if key and self.qdrant_url and not key_may_travel(self.qdrant_url):
+            log.warning("$%s is not sent to %s: plain http to a host that is not localhost", QDRANT_API_KEY_ENV,
+                        self.qdrant_url)
+            return None
+        return key
+
+    @classmethod
+    def from_env(cls) -> CorpusSettings:
+        """Default settings, with the backend and Qdrant place the user set in the environment."""
+        chosen: dict[str, Any] = {}
+        for key, env in (("backend", BACKEND_ENV), ("qdrant_url", QDRANT_URL_ENV),
+                         ("qdrant_location", QDRANT_LOCATION_ENV)):
+            if os.environ.get(env):
+                chosen[key] = os.environ[env]
+        if ("qdrant_url" in chosen or "qdrant_location" in chosen) and "backend" not in chosen:
+            chosen["backend"] = "qdrant"
+        return cls(**chosen)
 
     def with_overrides(self, **overrides: Any) -> CorpusSettings:
         """A copy with the given fields replaced (validated again).
@@ -89,3 +126,9 @@ class CorpusSettings:
         if unknown:
             raise ConfigError(unknown[0], f"not a corpus setting (known: {', '.join(sorted(known))})")
         return replace(self, **overrides)
+
+
+def key_may_travel(url: str) -> bool:
+    """Whether an API key may be sent to ``url``: over https, or over http to localhost only."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    return parts.scheme == "https" or (parts.hostname or "") in LOCAL_HOSTS

@@ -40,10 +40,16 @@ from nlp_iom.corpus.schema import (
     set_meta,
 )
 from nlp_iom.corpus.search import Hit, SearchFilters, run_search
-from nlp_iom.corpus.settings import CorpusSettings
+from nlp_iom.corpus.settings import (
+    BACKEND_ENV,
+    DEFAULT_COLLECTION,
+    QDRANT_LOCATION_ENV,
+    QDRANT_URL_ENV,
+    CorpusSettings,
+)
 from nlp_iom.document import Document, Passage
 from nlp_iom.embed.registry import LazyEmbedder
-from nlp_iom.errors import ConfigError, NlpIomError
+from nlp_iom.errors import ConfigError, CorpusRefusedError, NlpIomError
 from nlp_iom.hashing import file_sha256
 
 log = logging.getLogger(__name__)
@@ -87,14 +93,33 @@ def _embedder_name(embedder: Any) -> str:
 
 def _resolve_settings(folder: Path, meta: dict[str, str], settings: CorpusSettings | None,
                       overrides: dict[str, Any]) -> CorpusSettings:
-    """The settings to open with: the caller's, else what the folder recorded (backend and Qdrant place)."""
+    """The settings to open with: the caller's (arguments, else the environment the user set).
+
+    A folder's metadata only confirms them. It never chooses the Qdrant backend, a Qdrant location
+    (local mode unpickles what it finds there) or a server URL (which would receive the user's API
+    key): a folder that records one the caller did not give is refused.
+
+    Raises:
+        CorpusRefusedError: The folder asks for a backend or a Qdrant place the caller did not choose.
+        ConfigError: The caller's backend differs from the folder's.
+    """
+    chosen = (settings or CorpusSettings.from_env()).with_overrides(**overrides)
     stored_backend = meta.get(META_BACKEND)
-    if settings is None and "backend" not in overrides and stored_backend == "qdrant":
-        recorded = {key: meta[key] for key in QDRANT_META if meta.get(key)}
-        overrides = {"backend": "qdrant", **recorded, **overrides}
-    chosen = (settings or CorpusSettings()).with_overrides(**overrides)
+    if stored_backend == "qdrant" and chosen.backend != "qdrant":
+        raise CorpusRefusedError(folder, "its metadata names a Qdrant backend, which only the caller may choose: "
+                                         "open it with backend='qdrant' and its qdrant_location or qdrant_url "
+                                         f"(or set ${BACKEND_ENV}=qdrant and ${QDRANT_URL_ENV} or "
+                                         f"${QDRANT_LOCATION_ENV})")
     if stored_backend and stored_backend != chosen.backend:
         raise ConfigError("backend", f"corpus {folder} uses the {stored_backend!r} backend, not {chosen.backend!r}")
+    if chosen.backend == "qdrant" and chosen.qdrant_url is None and chosen.qdrant_location is None:
+        default = str((folder / "qdrant").resolve())
+        recorded = meta.get("qdrant_url") or meta.get("qdrant_location")
+        if recorded and recorded != default:
+            raise CorpusRefusedError(folder, f"its metadata points at Qdrant data in {recorded!r}; pass that "
+                                             "qdrant_url or qdrant_location yourself to open it")
+    if chosen.collection == DEFAULT_COLLECTION and meta.get("collection"):
+        chosen = chosen.with_overrides(collection=meta["collection"])  # a name, not a place: safe to take
     return chosen
 
 
@@ -124,14 +149,16 @@ class Corpus(abc.ABC):
             folder: The corpus folder.
             embedder: An embedder spec for :func:`nlp_iom.embed.registry.get_embedder`
                 (loaded on first use) or an Embedder object.
-            settings: Backend and index settings (default: those the folder recorded, else
-                the embedded backend).
+            settings: Backend and index settings (default: the embedded backend, or what the user
+                set in ``$NLP_IOM_CORPUS_BACKEND``, ``$NLP_IOM_QDRANT_URL`` or
+                ``$NLP_IOM_QDRANT_LOCATION``; the folder's own record only confirms them).
             **overrides: Fields of :class:`~nlp_iom.corpus.settings.CorpusSettings`, e.g.
                 ``backend="qdrant", qdrant_location=":memory:"`` or ``qdrant_url=...``.
 
         Raises:
             SchemaVersionError: The folder was written by a newer corpus schema.
             ConfigError: Bad settings, or the folder was built with another embedder or backend.
+            CorpusRefusedError: The folder records a Qdrant backend or place the caller did not give.
             CorruptCorpusError: The store's source of truth is damaged beyond repair.
         """
         folder = Path(folder)

@@ -89,10 +89,9 @@ class VectorFile:
         if size < rows * self._row_bytes():
             raise CorruptCorpusError(self.folder, f"{VECTORS_NAME} holds {size // max(self._row_bytes(), 1)} rows, "
                                                   f"{rows} are committed")
-        if size > rows * self._row_bytes():
-            log.warning("corpus %s: dropping %d uncommitted vector rows from %s", self.folder,
-                        (size - rows * self._row_bytes()) // self._row_bytes(), VECTORS_NAME)
-            self._truncate(rows)
+        # Rows past the committed count belong to a writer's open transaction (or to one that died):
+        # a reader maps only the committed rows and never writes; the writer cuts the rest under
+        # the SQLite write lock (:meth:`write`).
         data = np.fromfile(self.path, dtype=ROW_DTYPE, offset=HEADER_BYTES, count=rows * dim).reshape(rows, dim)
         if not np.isfinite(data).all():
             raise CorruptCorpusError(self.folder, f"{VECTORS_NAME} holds non-finite values")
@@ -100,14 +99,11 @@ class VectorFile:
         self._buf[:rows] = data
         self.rows = rows
 
-    def _truncate(self, rows: int) -> None:
-        with self.path.open("r+b") as handle:
-            handle.truncate(HEADER_BYTES + rows * self._row_bytes())
-            handle.flush()
-            os.fsync(handle.fileno())
-
     def write(self, vectors: np.ndarray) -> int:
         """Append ``vectors`` to the file (after cutting any uncommitted rows) and fsync.
+
+        Call it only inside the SQLite write transaction (``BEGIN IMMEDIATE``) that records the new
+        row count: the cut of uncommitted rows is safe only while no other writer can commit.
 
         The rows join :attr:`array` only after :meth:`commit`; call it once the SQLite
         transaction recording the new row count has committed.
