@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from nlp_iom.evaluation import ner_agreement, ner_sets
+from nlp_iom.evaluation.scoring import cohen_kappa
+from nlp_iom.training import ner_gold_files, ner_pools
 
 ROOT = Path(__file__).resolve().parent.parent
 NER_GOLD = ROOT / "corpora" / "ner_gold"
@@ -26,24 +28,14 @@ ADJUDICATED = (
 ADJUDICATED_IDS = ("gold", "heldout", "law")
 
 
-def _module(name: str) -> ModuleType:
-    """Import a script of corpora/ner_gold (not a package) by path."""
-    spec = importlib.util.spec_from_file_location(f"ner_gold_{name}", NER_GOLD / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def agreement() -> ModuleType:
-    return _module("agreement")
+    return ner_agreement
 
 
 @pytest.fixture(scope="module")
 def mentions() -> ModuleType:
-    return _module("mentions")
+    return ner_gold_files
 
 
 def _rows(name: str) -> list[dict]:
@@ -72,18 +64,16 @@ def test_file_schema_offsets_and_labels(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", FILES)
-def test_validate_script_accepts_file(name: str, capsys: pytest.CaptureFixture[str]) -> None:
-    validate = _module("validate")
-    assert validate.main([str(NER_GOLD / name)]) == 0
+def test_validate_accepts_file(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert ner_gold_files.main_validate([str(NER_GOLD / name)]) == 0
     assert f"sentences={len(_rows(name))}" in capsys.readouterr().err
 
 
-def test_validate_script_rejects_bad_offsets(tmp_path: Path) -> None:
-    validate = _module("validate")
+def test_validate_rejects_bad_offsets(tmp_path: Path) -> None:
     row = {"id": "x", "text": "IOM in Sambas", "lang": "en", "source": "s", "entities": [[0, 4, "ORG", "IGO"], [7, 13, "LOC", "GOV"]]}
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    assert validate.main([str(bad)]) == 1
+    assert ner_gold_files.main_validate([str(bad)]) == 1
 
 
 @pytest.mark.parametrize("files", ADJUDICATED, ids=ADJUDICATED_IDS)
@@ -151,10 +141,9 @@ def test_law_set_is_the_pool_with_law_only_and_new_text() -> None:
 
 @pytest.mark.slow
 def test_law_pool_is_reproducible(tmp_path: Path) -> None:
-    build = _module("build_law_pool")
-    if not (build.SHARED / "pdfs").is_dir():
+    if not (ner_pools.SHARED / "pdfs").is_dir():
         pytest.skip("../shared not available")
-    build.main(["-o", str(tmp_path / "pool.jsonl")])
+    ner_pools.main_law(["-o", str(tmp_path / "pool.jsonl")])
     again, committed = ((p.read_text(encoding="utf-8").splitlines()) for p in (tmp_path / "pool.jsonl", NER_GOLD / "law_pool.jsonl"))
     again, committed = list(again), list(committed)
     # The committed pool is a frozen draw. Extraction has changed since (block repairs mend a few passages
@@ -165,7 +154,6 @@ def test_law_pool_is_reproducible(tmp_path: Path) -> None:
 
 
 def test_law_overlap_counts_match_one_to_one() -> None:
-    evaluate_laws = _module("evaluate_laws")
     from nlp_iom.evaluation.ner import GoldSentence
 
     text = "Law No. 84 of 2002 and the Income Tax Act (1955) apply."
@@ -173,8 +161,8 @@ def test_law_overlap_counts_match_one_to_one() -> None:
     # one exact, one longer (overlapping) and one spurious prediction; "Law No. 84" overlaps the first gold
     # span too but that span is already matched
     predicted = [[(0, 18, "LAW", None), (0, 10, "LAW", None), (27, 48, "LAW", None), (50, 55, "ORG", None)]]
-    assert evaluate_laws.overlap_counts(gold, predicted) == {"tp": 2, "fp": 1, "fn": 0}
-    assert evaluate_laws.errors(gold, predicted) == ["s\t-LAW\tIncome Tax Act", "s\t+LAW\tLaw No. 84",
+    assert ner_sets.overlap_counts(gold, predicted) == {"tp": 2, "fp": 1, "fn": 0}
+    assert ner_sets.law_errors(gold, predicted) == ["s\t-LAW\tIncome Tax Act", "s\t+LAW\tLaw No. 84",
                                                      "s\t+LAW\tIncome Tax Act (1955)"]
 
 
@@ -212,16 +200,16 @@ def test_one_missed_span_gives_hand_computed_f1(agreement: ModuleType) -> None:
     assert f1["LOC"]["f"] == 1.0
 
 
-def test_cohen_kappa_by_hand(agreement: ModuleType) -> None:
+def test_cohen_kappa_by_hand() -> None:
     # observed 3/4; expected (1*1 + 3*2) / 16 = 7/16; kappa = (12/16 - 7/16) / (9/16) = 5/9
     first = ["B-PER", "O", "O", "O"]
     second = ["B-PER", "O", "B-LOC", "O"]
-    assert agreement.cohen_kappa(first, second) == pytest.approx(5 / 9)
+    assert cohen_kappa(first, second) == pytest.approx(5 / 9)
     # only the tokens either pass tagged: [B-PER, O] vs [B-PER, B-LOC] -> observed 1/2, expected 1/4 -> 1/3
     tagged = [(a, b) for a, b in zip(first, second) if a != "O" or b != "O"]
-    assert agreement.cohen_kappa([a for a, _ in tagged], [b for _, b in tagged]) == pytest.approx(1 / 3)
+    assert cohen_kappa([a for a, _ in tagged], [b for _, b in tagged]) == pytest.approx(1 / 3)
     with pytest.raises(ValueError):
-        agreement.cohen_kappa(["O"], ["O", "O"])
+        cohen_kappa(["O"], ["O", "O"])
 
 
 def test_subtype_agreement_on_matched_org_spans(agreement: ModuleType) -> None:
@@ -277,8 +265,7 @@ def test_parse_line_checks_labels(mentions: ModuleType) -> None:
 
 @pytest.mark.slow
 def test_evaluate_heldout_scores_both_systems() -> None:
-    evaluate_heldout = _module("evaluate_heldout")
-    results, predictions = evaluate_heldout.evaluate_set(NER_GOLD / "heldout.jsonl")
+    results, predictions = ner_sets.evaluate_set(NER_GOLD / "heldout.jsonl")
     held = _rows("heldout.jsonl")
     assert set(results) == {"full stack", "statistical only"}
     assert results["full stack"]["all"]["micro"]["support"] == sum(len(r["entities"]) for r in held)
@@ -286,19 +273,18 @@ def test_evaluate_heldout_scores_both_systems() -> None:
         for part in ("all", "id", "en"):
             assert 0.0 <= system[part]["micro"]["f"] <= 100.0
     assert len(predictions["full stack"]) == len(held)
-    assert "| micro |" in evaluate_heldout.prf_table(results)
+    assert "| micro |" in ner_sets.prf_table(results)
 
 
 def test_evaluate_caps_writes_sentences_in_capitals() -> None:
-    evaluate_caps = _module("evaluate_caps")
     from nlp_iom.evaluation.ner import load_gold
 
     gold = load_gold(NER_GOLD / "heldout.jsonl")
-    upper = evaluate_caps.shouted(gold)
+    upper = ner_sets.shouted(gold)
     assert len(upper) == len(gold)  # no held-out sentence changes length in capitals
     for original, shouted in zip(gold, upper):
         assert shouted.text == original.text.upper() and shouted.entities == original.entities
-    table = evaluate_caps.to_markdown({"heldout, capitals (1 sentences)": {"full stack": {"all": 50.0, "id": 40.0, "en": 60.0}}})
+    table = ner_sets.caps_markdown({"heldout, capitals (1 sentences)": {"full stack": {"all": 50.0, "id": 40.0, "en": 60.0}}})
     assert table.splitlines()[-1] == "| heldout, capitals (1 sentences) | full stack | 50.0 | 40.0 | 60.0 |"
 
 

@@ -2,7 +2,8 @@
 
 * :mod:`nlp_iom.cli.documents`: ``extract``, ``ner``, ``classify``;
 * :mod:`nlp_iom.cli.corpus`: ``annotate``, ``index add``, ``search``, ``review``;
-* :mod:`nlp_iom.cli.tools`: ``train``, ``evaluate`` and ``build`` (models, scores and cached assets).
+* :mod:`nlp_iom.cli.tools`: ``train``, ``evaluate``, ``build`` and ``gold`` (models, scores, cached assets
+  and the gold corpora's pools, checks and agreement).
 """
 
 from __future__ import annotations

