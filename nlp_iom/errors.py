@@ -6,9 +6,18 @@ batch can record why a document failed and move on.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
-from pathlib import Path
+
+def printable_path(path: str | Path) -> str:
+    """``path`` as text any UTF-8 output accepts: bytes of a file name that are not UTF-8 become ``\\xff``.
+
+    A file name is bytes on POSIX; Python keeps undecodable ones as lone surrogates, which JSON,
+    terminals and SQLite refuse. Stored and printed paths go through this first.
+    """
+    return os.fsdecode(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 class NlpIomError(Exception):
@@ -40,7 +49,7 @@ class InputError(NlpIomError):
     kind = "input"
 
     def __init__(self, path: str | Path, cause: str) -> None:
-        self.path = str(path)
+        self.path = printable_path(path)
         self.cause = cause
         super().__init__(f"{self.path}: {cause}")
 
@@ -111,6 +120,12 @@ class CorpusRefusedError(NlpIomError):
         self.folder = str(folder)
         self.cause = cause
         super().__init__(f"corpus {self.folder} refused: {cause}")
+
+
+class ResourceLimitError(InputError, MemoryError):
+    """Reading a file needed more memory than allowed (``ReadSettings.max_memory_mb``): a decompression bomb."""
+
+    kind = "resource_limit"
 
 
 class SchemaVersionError(NlpIomError):

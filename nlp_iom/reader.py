@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import datetime
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from multiprocessing.connection import Connection
-
-from nlp_iom import errors
 from nlp_iom.document import Document
 from nlp_iom.errors import (
     ConfigError,
     ExtractionTimeoutError,
     FileMissingError,
-    InputError,
     UnsupportedFormatError,
+    printable_path,
 )
 from nlp_iom.extract.footnotes import link_footnotes, split_footnotes
 from nlp_iom.extract.layout import LayoutSettings, analyse
+from nlp_iom.extract.limits import DEFAULT_MAX_MEMORY_MB, run_limited
 from nlp_iom.extract.metadata import masthead_year
 from nlp_iom.extract.ocr import OCR_MODES, OcrSettings, ocr_pages, ocr_report
 from nlp_iom.extract.pdf import DEFAULT_READER, READERS, check_has_text, get_reader
@@ -42,8 +40,13 @@ class ReadSettings:
         password: Password of an encrypted PDF.
         encoding: Encoding of a text file; detected when None.
         layout: Thresholds of the PDF layout analysis.
-        max_seconds: Give up on one file after this long (checked between stages and OCR'd pages);
-            None for no limit.
+        max_seconds: Give up on one file after this long; None for no limit. With ``isolate``
+            the reader child is stopped at that moment, whatever stage it is in; without, the
+            limit is checked between stages and OCR'd pages.
+        max_memory_mb: How far the reader child's memory may grow (a decompression bomb stops
+            there with :class:`~nlp_iom.errors.ResourceLimitError`); None for no limit.
+        isolate: Read in a child process that bounds time and memory, so that no file can
+            abort or exhaust the calling process (False reads in this process).
         ocr: ``auto`` OCRs pages that have images but no text layer, ``force`` OCRs every page,
             ``off`` never OCRs (a scan then raises :class:`~nlp_iom.errors.ScannedPdfError`).
         ocr_options: Languages, resolution, confidence thresholds and progress callback of the OCR.
@@ -56,6 +59,8 @@ class ReadSettings:
     encoding: str | None = None
     layout: LayoutSettings = LayoutSettings()
     max_seconds: float | None = None
+    max_memory_mb: int | None = DEFAULT_MAX_MEMORY_MB
+    isolate: bool = True
     ocr: str = "auto"
     ocr_options: OcrSettings = OcrSettings()
     tables: TableSettings = TableSettings()
@@ -68,6 +73,8 @@ class ReadSettings:
             raise ConfigError("reader", f"unknown PDF reader {self.reader!r}; choose one of {sorted(READERS)}")
         if self.max_seconds is not None and self.max_seconds <= 0:
             raise ConfigError("max_seconds", f"must be positive, got {self.max_seconds!r}")
+        if self.max_memory_mb is not None and (not isinstance(self.max_memory_mb, int) or self.max_memory_mb < 64):
+            raise ConfigError("max_memory_mb", f"must be a whole number of MB, at least 64, got {self.max_memory_mb!r}")
 
 
 def read(path: str | Path, settings: ReadSettings | None = None, **overrides: object) -> Document:
@@ -80,19 +87,32 @@ def read(path: str | Path, settings: ReadSettings | None = None, **overrides: ob
     Returns:
         The Document: metadata, abstracts, section tree, passages, references, citations, abbreviations.
 
+    By default the file is read in a child process bounded by ``settings.max_seconds`` and
+    ``settings.max_memory_mb``, so a crafted file cannot abort or exhaust the caller.
+
     Raises:
         InputError: A subclass naming the file and the cause (missing, not a PDF, corrupt,
-            encrypted, empty, scanned, undecodable, unsupported type, timeout).
+            encrypted, empty, scanned, undecodable, unsupported type, timeout, resource limit).
     """
     if settings is None:
         settings = ReadSettings(**overrides)  # type: ignore[arg-type]
     elif overrides:
-        from dataclasses import replace
-
         settings = replace(settings, **overrides)  # type: ignore[arg-type]
     path = Path(path)
     if not path.exists():
         raise FileMissingError(path, "file not found")
+    if settings.isolate:
+        data = run_limited(_read_to_dict, (path, settings), path, settings.max_seconds, settings.max_memory_mb)
+        return Document.from_dict(data)
+    return _read_here(path, settings)
+
+
+def _read_to_dict(path: Path, settings: ReadSettings) -> dict:
+    return _read_here(path, settings).to_dict()
+
+
+def _read_here(path: Path, settings: ReadSettings) -> Document:
+    """Read ``path`` in this process (the body of :func:`read`)."""
     suffix = path.suffix.lower()
     started = time.monotonic()
     header: dict[str, str] = {}
@@ -117,7 +137,7 @@ def read(path: str | Path, settings: ReadSettings | None = None, **overrides: ob
     else:
         raise UnsupportedFormatError(path, f"unsupported file type {suffix or '(none)'}; nlp_iom reads PDF, .txt and .md")
     _check_time(path, started, settings)
-    doc = build_document(blocks, source=str(path), pages=page_count)
+    doc = build_document(blocks, source=printable_path(path), pages=page_count)
     if header:
         apply_front_matter(doc.metadata, header)
     doc.tables, doc.footnotes = tables, footnotes
@@ -145,55 +165,16 @@ def _mark_ocr(doc: Document, results: list, options: OcrSettings) -> None:
             passage.ocr_confidence = min(known) if known else None
 
 
-def _read_in_child(path: str, settings: ReadSettings, conn: Connection) -> None:
-    try:
-        conn.send(("ok", read(path, settings).to_dict()))
-    except InputError as exc:
-        conn.send(("input", (type(exc).__name__, exc.cause)))
-    except Exception as exc:  # reported to the parent, which raises it typed
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
-
-
 def read_with_timeout(path: str | Path, seconds: float, settings: ReadSettings | None = None) -> Document:
-    """Like :func:`read`, in a child process that is killed after ``seconds``.
-
-    A PDF that hangs the parser cannot stall a batch: the child is terminated and
-    :class:`~nlp_iom.errors.ExtractionTimeoutError` names the file.
+    """Like :func:`read`, stopped after ``seconds`` (in its child process, whatever the stage).
 
     Raises:
-        ExtractionTimeoutError: The child did not finish in time.
-        InputError: Whatever :func:`read` raised in the child, with the same type.
+        ExtractionTimeoutError: The read did not finish in time.
+        InputError: Whatever :func:`read` raised, with the same type.
     """
-    import multiprocessing
-
     if seconds <= 0:
         raise ConfigError("timeout", f"must be positive, got {seconds!r}")
-    settings = settings or ReadSettings()
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_read_in_child, args=(str(path), settings, sender), daemon=True)
-    child.start()
-    sender.close()
-    try:
-        if not receiver.poll(seconds):
-            raise ExtractionTimeoutError(path, f"extraction did not finish within {seconds:g} s and was stopped")
-        status, payload = receiver.recv()
-    except EOFError:
-        raise InputError(path, f"the reader process died (exit code {child.exitcode})") from None
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receiver.close()
-    if status == "ok":
-        return Document.from_dict(payload)
-    if status == "input":
-        name, cause = payload
-        error_type = getattr(errors, name, InputError)
-        raise error_type(path, cause)
-    raise InputError(path, f"unexpected failure: {payload}")
+    return read(path, replace(settings or ReadSettings(), max_seconds=seconds, isolate=True))
 
 
 def _check_time(path: Path, started: float, settings: ReadSettings) -> None:

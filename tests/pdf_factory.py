@@ -146,3 +146,46 @@ def build_blank(path: Path) -> None:
     c = canvas.Canvas(str(path), pagesize=A4)
     c.showPage()
     c.save()
+
+
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF file whose numbered objects are ``objects`` (1-based), with a correct xref table."""
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(pdf)
+
+
+def build_bomb(path: Path, inflated_mb: int) -> None:
+    """A one-page PDF whose content stream inflates from a few hundred KB to ``inflated_mb`` MB."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    chunk = b"BT /F1 12 Tf 72 712 Td (A) Tj ET\n" * 30_000
+    parts, total = [], 0
+    while total < inflated_mb * 2**20:
+        parts.append(packer.compress(chunk))
+        total += len(chunk)
+    stream = b"".join(parts) + packer.flush()
+    path.write_bytes(raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]))
+
+
+def build_looping_page_tree(path: Path) -> None:
+    """A PDF whose ``/Pages`` node lists itself as its only kid."""
+    path.write_bytes(raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>",
+    ]))

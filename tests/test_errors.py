@@ -9,7 +9,7 @@ import pytest
 
 import nlp_iom
 from nlp_iom import errors
-from pdf_factory import build_blank, build_encrypted, build_scanned
+from pdf_factory import build_blank, build_bomb, build_encrypted, build_looping_page_tree, build_scanned
 
 
 @pytest.mark.parametrize("reader", ["pdfium", "pdfplumber"])
@@ -123,3 +123,28 @@ def test_timeout_path_keeps_results_and_error_types(tmp_path: Path) -> None:
     bad.write_text("plain text")
     with pytest.raises(errors.NotAPdfError, match="not a PDF"):
         read_with_timeout(bad, 60)
+
+
+@pytest.mark.parametrize("reader", ["pdfium", "pdfplumber"])
+def test_a_page_tree_that_lists_itself_is_a_typed_error(tmp_path: Path, reader: str) -> None:
+    path = tmp_path / "loop.pdf"
+    build_looping_page_tree(path)
+    with pytest.raises(errors.InputError) as info:
+        nlp_iom.read(path, reader=reader, isolate=False)  # in this process: the reader itself converts it
+    assert str(path) in str(info.value)
+    assert isinstance(info.value, (errors.CorruptPdfError, errors.EmptyDocumentError))
+
+
+def test_a_decompression_bomb_stops_at_the_memory_limit(tmp_path: Path) -> None:
+    """30 MB of content stream from a few hundred KB: pdfium would take about 500 MB of memory."""
+    path = tmp_path / "bomb.pdf"
+    build_bomb(path, inflated_mb=30)
+    assert path.stat().st_size < 2 * 2**20
+    with pytest.raises(errors.ResourceLimitError, match="memory limit of 128 MB") as info:
+        nlp_iom.read(path, max_memory_mb=128)
+    assert str(path) in str(info.value)
+
+
+def test_the_limits_are_validated() -> None:
+    with pytest.raises(errors.ConfigError, match="max_memory_mb"):
+        nlp_iom.ReadSettings(max_memory_mb=10)

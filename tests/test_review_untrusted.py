@@ -81,3 +81,28 @@ def test_citations_use_pages_of_the_stored_passages(written: tuple[Review, Revie
     review, _ = written
     assert review.hits and all(re.search(r"\(2021\), p\. [23]$", q.citation) for q in review.hits)
     assert review.table[0].doc.label == "<i>Rahma</i> (2021)"
+
+
+#: Strings that matplotlib's math parser chokes on (ValueError, RecursionError), and a huge one.
+MATH_TRAPS = ["$\\frac{", "$$", "Rp $1.000 dan $2.000", "$" + "{" * 400 + "$", "\\$\\", "A" * 5000]
+
+
+def test_the_review_survives_any_string_in_titles_and_authors(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One document with a ``$`` in its title or author must not block the review of a corpus (#19 item 9)."""
+    docs = []
+    for n, trap in enumerate(MATH_TRAPS):
+        doc = _hostile()
+        doc.metadata.title = f"{trap} {n}"
+        doc.metadata.authors = [Author(trap)]
+        doc.text += f" ({n})"  # distinct content
+        docs.append(doc)
+    with Corpus.open(tmp_path_factory.mktemp("math")) as corpus:
+        assert len(corpus.add_documents(docs).added) == len(MATH_TRAPS)
+        review = build_review("sosialisasi IOM di Sambas", corpus)
+    files = write_review(review, tmp_path_factory.mktemp("out") / "report")
+    assert review.matrix.shape[0] == len(MATH_TRAPS)
+    assert files.heatmap.stat().st_size > 1000 and files.html.stat().st_size > 1000
+    from PIL import Image
+
+    with Image.open(files.heatmap) as image:
+        assert image.width < 2000  # long labels are cut, so the image stays page-sized

@@ -38,6 +38,7 @@ from nlp_iom.batch.layout import (
 from nlp_iom.batch.settings import BatchReport, BatchSettings
 from nlp_iom.batch.worker import annotate_file, init_worker, worker_threads
 from nlp_iom.hashing import file_sha256
+from nlp_iom.errors import printable_path
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def _hash_all(paths: list[Path], input_dir: Path, failures: list[dict[str, Any]]
     """Content hashes of the input files; a file that cannot be read is recorded as failed."""
     sources = []
     for path in paths:
-        relative = path.relative_to(input_dir).as_posix()
+        relative = printable_path(path.relative_to(input_dir).as_posix())
         try:
             sources.append(SourceFile(path, relative, file_sha256(path)))
         except OSError as exc:

@@ -122,12 +122,14 @@ def annotate_file(source: SourceFile, output: Path, settings: BatchSettings) -> 
     try:
         annotate(document, models.ner_settings)
         classify(document, models.classify_settings, classifiers=models.classifiers)
+        document.stages[STAGE] = {"source": source.relative, "sha256": source.sha256}
+        write_atomic(output, document.to_json())
+    except InputError as exc:
+        return {**base, "kind": exc.kind, "error": exc.cause}
     except NlpIomError:
-        raise
+        raise  # a missing model or a bad setting: every file would fail, so the batch stops
     # A batch boundary: one document's failure is recorded and the batch goes on.
     except Exception as exc:  # noqa: BLE001
         return {**base, "kind": ANNOTATE_FAILED, "error": f"{type(exc).__name__}: {exc}"}
-    document.stages[STAGE] = {"source": source.relative, "sha256": source.sha256}
-    write_atomic(output, document.to_json())
     return {**base, "output": str(output), "pages": document.metadata.pages or 0,
             "passages": len(document.passages), "seconds": round(time.monotonic() - started, 3)}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -11,15 +14,13 @@ from typing import Callable, Optional
 import typer
 
 from nlp_iom.cli.app import app
-from nlp_iom.errors import ConfigError, InputError, NlpIomError
+from nlp_iom.errors import ConfigError, InputError, NlpIomError, printable_path
 from nlp_iom.extract.ocr import OcrSettings
 from nlp_iom.reader import DEFAULT_TIMEOUT, ReadSettings, read, read_with_timeout
 from nlp_iom.render import to_markdown
 
 FORMATS = ("json", "md")
 ERRORS_FILE = "errors.jsonl"
-
-
 
 @dataclass
 class ExtractResult:
@@ -31,12 +32,26 @@ class ExtractResult:
     kind: str | None = None
 
 
-def output_path(source: Path, out_dir: Path, fmt: str) -> Path:
-    """Where the output for ``source`` goes: ``out_dir/<stem>.<fmt>``, never outside ``out_dir``."""
-    target = (out_dir / f"{source.stem}.{fmt}").resolve()
+def output_path(source: Path, out_dir: Path, fmt: str, distinct: bool = False) -> Path:
+    """Where the output for ``source`` goes: ``out_dir/<stem>.<fmt>``, never outside ``out_dir``.
+
+    With ``distinct``, the stem is followed by a short hash of the source's full path, so that two
+    inputs of one name (``a/paper.txt``, ``b/paper.md``) never write one file.
+    """
+    stem = printable_path(source.stem)
+    if distinct:
+        stem += "-" + hashlib.sha256(os.fsencode(source.resolve())).hexdigest()[:8]
+    target = (out_dir / f"{stem}.{fmt}").resolve()
     if out_dir.resolve() not in target.parents:
-        raise ConfigError("out", f"output for {source} would escape {out_dir}")
+        raise ConfigError("out", f"output for {printable_path(source)} would escape {out_dir}")
     return target
+
+
+def output_paths(paths: list[Path], out_dir: Path, fmt: str) -> list[Path]:
+    """Output files for ``paths``: ``<stem>.<fmt>``, or ``<stem>-<hash>.<fmt>`` where stems collide."""
+    stems = Counter(printable_path(path.stem).casefold() for path in paths)
+    return [output_path(path, out_dir, fmt, distinct=stems[printable_path(path.stem).casefold()] > 1)
+            for path in paths]
 
 
 def extract_files(
@@ -61,15 +76,15 @@ def extract_files(
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
     results: list[ExtractResult] = []
-    for path in paths:
-        result = ExtractResult(str(path))
+    targets = output_paths(paths, out_dir, fmt) if out_dir is not None else [None] * len(paths)
+    for path, target in zip(paths, targets):
+        result = ExtractResult(printable_path(path))
         try:
             doc = read(path, settings) if timeout is None else read_with_timeout(path, timeout, settings)
             text = doc.to_json() if fmt == "json" else to_markdown(doc)
             if out_dir is None:
                 sys.stdout.write(text + "\n")
-            else:
-                target = output_path(path, out_dir, fmt)
+            elif target is not None:
                 tmp = target.with_suffix(target.suffix + ".tmp")
                 tmp.write_text(text, encoding="utf-8")
                 tmp.replace(target)
@@ -78,6 +93,9 @@ def extract_files(
             result.error, result.kind = exc.cause, exc.kind
         except NlpIomError as exc:
             result.error, result.kind = str(exc), type(exc).__name__
+        # A batch boundary: whatever one file raises is recorded and the batch goes on.
+        except Exception as exc:  # noqa: BLE001
+            result.error, result.kind = f"{type(exc).__name__}: {exc}", "unexpected"
         results.append(result)
         if result.error and out_dir is not None:
             with (out_dir / ERRORS_FILE).open("a", encoding="utf-8") as handle:

@@ -36,8 +36,11 @@ MIN_LETTER_SHARE = 0.6
 SHORT_LETTERS = 200
 #: On short text, one language's function words must outnumber the other's by this many.
 FUNCTION_WORD_MARGIN = 2
+#: E-mail addresses, URLs and bare domains, left out of language identification. Every repetition is
+#: bounded and anchored at a token start, so a long run without spaces costs linear time (#19).
 URL_OR_EMAIL = re.compile(
-    r"\S+@\S+\.\w+|(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:org|com|net|int|edu|gov|ac\.id|go\.id|or\.id)(?:/\S*)?",
+    r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}|(?:https?://|www\.)\S+|"
+    r"(?<![\w.-])[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.(?:org|com|net|int|edu|gov|ac\.id|go\.id|or\.id)(?:/\S*)?",
     re.IGNORECASE,
 )
 WORD = re.compile(r"[^\W\d_]+")

@@ -13,7 +13,8 @@ from nlp_iom.extract.blocks import Block
 from nlp_iom.extract.citations import fold
 from nlp_iom.extract.dates import DATE_PATTERN, parse_date
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: An e-mail address: bounded parts, starting where a run of address characters starts (linear time).
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 DATE_LABELS = {
     "submitted": r"submitted|received|diterima|dikirim|masuk",

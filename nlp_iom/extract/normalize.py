@@ -9,7 +9,7 @@ from difflib import SequenceMatcher
 #: Characters mapped before NFKC (quotes stay typographic; only oddities are fixed).
 CHAR_MAP = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2010": "-", "\u2011": "-", "\u00ad": ""})
 SPACES = re.compile(r"[ \t\f\v]+")
-LINE_END_HYPHEN = re.compile(r"([^\W\d_]+)-$")
+LINE_END_HYPHEN = re.compile(r"(?<![^\W\d_])([^\W\d_]+)-$")  # starts only where a letter run starts
 WORD_START = re.compile(r"[^\W\d_]+")
 #: Two halves of a word split at a hyphen count as reduplication ("kasus-kasus",
 #: "bermain-main", "sayur-sayuran") when they share a stretch this long relative to the shorter half.

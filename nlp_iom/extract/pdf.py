@@ -150,8 +150,12 @@ class PdfiumReader:
             if getattr(exc, "err_code", None) in (PDFIUM_ERR_PASSWORD, PDFIUM_ERR_SECURITY):
                 raise EncryptedPdfError(path, "the PDF is encrypted and needs a password") from exc
             raise CorruptPdfError(path, f"corrupt PDF: {exc}") from exc
+        pages: list[PageWords] = []
         try:
-            pages = [self._page(document[i], i + 1) for i in range(len(document))]
+            for index in range(len(document)):
+                pages.append(self._page(document[index], index + 1))
+        except pdfium.PdfiumError as exc:  # a page that cannot load: a broken or looping page tree
+            raise CorruptPdfError(path, f"corrupt PDF: page {index + 1} cannot be read ({exc})") from exc
         finally:
             document.close()
         if check_text:

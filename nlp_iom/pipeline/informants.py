@@ -40,7 +40,7 @@ _TITLES = (
     r"Kapolda|Camat|Bupati|Wakil|Pegawai|Petugas|Pendamping|Penyidik|Dosen"
 )
 _ROLE = (
-    r"(?P<role>(?:(?:the|one\s+of\s+the|salah\s+satu)\s+)?(?-i:[A-Z][A-Z\d-]+\s+){0,2}(?:" + _TITLES
+    r"(?P<role>(?:(?:the|one\s+of\s+the|salah\s+satu)\s+)?(?-i:[A-Z][A-Z\d-]{1,20}\s+){0,2}(?:" + _TITLES
     + r")\b(?:[^.,;:!?\"“”()]|\([A-Z\d-]{2,12}\)){0," + str(MAX_ROLE_CHARS) + r"}?)"
 )
 _SPEECH = (

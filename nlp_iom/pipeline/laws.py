@@ -115,7 +115,7 @@ NAMED_HEADS = ("Act", "Bill", "Ordinance", "Code", "Statute", "Charter", "Covena
 NEEDS_CONTINUATION = ("Principles", "Law")
 CONTINUED_HEADS = ("Covenant", "Convention", "Protocol", "Declaration", "Charter", "Statute", "Guidelines",
                    "Principles", "Law", "Code", "Act")
-_CAP = r"(?:(?:[A-Z]\.){2,}|[A-Z][\w'’]*(?:-[\w'’]+)*)"
+_CAP = r"(?:(?:[A-Z]\.){2,8}|[A-Z][\w'’]*(?:-[\w'’]+)*)"  # bounded initials: linear on "A.A.A...."
 _LINK = r"(?:of|and|for|on|the|in|to|against|de|du)"
 NAMED_LAW_RE = re.compile(
     r"(?<![\w-])(?:(?P<name>" + _CAP + r"(?:\s+(?:" + _CAP + r"|" + _LINK + r"(?=\s+[A-Z])))*?)\s+)?"

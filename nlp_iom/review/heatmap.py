@@ -27,6 +27,8 @@ CELL_WIDTH_IN = 0.9
 CELL_HEIGHT_IN = 0.45
 #: Inches per character of a row label (9-point type).
 LABEL_CHAR_IN = 0.075
+#: Longest label drawn (characters); longer titles and author lists are cut with an ellipsis.
+MAX_LABEL_CHARS = 60
 MIN_LEFT_IN = 1.0
 TOP_IN = 0.9
 BOTTOM_IN = 0.4
@@ -96,6 +98,12 @@ def _groups(columns: list[CodeColumn]) -> list[tuple[str, int, int]]:
     return runs
 
 
+def plain_label(text: str, limit: int = MAX_LABEL_CHARS) -> str:
+    """A label as drawn: one line, at most ``limit`` characters (an ellipsis marks a cut)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def render_heatmap(matrix: np.ndarray, row_labels: list[str], columns: list[CodeColumn], threshold: float,
                    note: str = "") -> HeatmapImage:
     """Draw the heatmap and return it as a PNG with its cell geometry.
@@ -106,11 +114,17 @@ def render_heatmap(matrix: np.ndarray, row_labels: list[str], columns: list[Code
         columns: The code columns.
         threshold: The probability threshold (shown in the title).
         note: Extra title text, e.g. that the corpus has no codes.
+
+    Labels come from documents and codebooks, so any string may arrive: every text is drawn
+    without math parsing (a ``$`` in a title is a dollar sign) and cut to :data:`MAX_LABEL_CHARS`.
     """
     rows, cols = matrix.shape
+    row_labels = [plain_label(label) for label in row_labels]
+    column_labels = [plain_label(c.label) for c in columns]
+    plain = {"parse_math": False}
     left = max(MIN_LEFT_IN, LABEL_CHAR_IN * max((len(label) for label in row_labels), default=0) + 0.3)
     width = left + cols * CELL_WIDTH_IN + RIGHT_IN
-    bottom = BOTTOM_IN + LABEL_CHAR_IN * LABEL_SINE * max((len(c.label) for c in columns), default=0)
+    bottom = BOTTOM_IN + LABEL_CHAR_IN * LABEL_SINE * max((len(label) for label in column_labels), default=0)
     height = TOP_IN + rows * CELL_HEIGHT_IN + bottom
     fig = Figure(figsize=(width, height), dpi=DPI)
     canvas = FigureCanvasAgg(fig)
@@ -119,9 +133,9 @@ def render_heatmap(matrix: np.ndarray, row_labels: list[str], columns: list[Code
     top = scale_top(matrix)
     image = ax.imshow(np.ma.masked_invalid(matrix), cmap=cmap, norm=Normalize(0.0, top, clip=True), aspect="auto",
                       interpolation="nearest")
-    ax.set_yticks(range(rows), labels=row_labels, fontsize=FONT_SIZE)
-    ax.set_xticks(range(cols), labels=[c.label for c in columns], fontsize=FONT_SIZE, rotation=40, ha="right",
-                  rotation_mode="anchor")
+    ax.set_yticks(range(rows), labels=row_labels, fontsize=FONT_SIZE, **plain)
+    ax.set_xticks(range(cols), labels=column_labels, fontsize=FONT_SIZE, rotation=40, ha="right",
+                  rotation_mode="anchor", **plain)
     ax.tick_params(length=0)
     for i in range(rows):
         for j in range(cols):
@@ -130,12 +144,12 @@ def render_heatmap(matrix: np.ndarray, row_labels: list[str], columns: list[Code
             ax.text(j, i, text, ha="center", va="center", fontsize=FONT_SIZE - 1,
                     color="white" if not np.isnan(value) and value > DARK_CELL * top else "black")
     for title, first, last in _groups(columns):
-        ax.text((first + last) / 2, -0.7, title, ha="center", va="bottom", fontsize=FONT_SIZE + 1,
-                fontweight="bold")
+        ax.text((first + last) / 2, -0.7, plain_label(title), ha="center", va="bottom", fontsize=FONT_SIZE + 1,
+                fontweight="bold", **plain)
         if first > 0:
             ax.axvline(first - 0.5, color="white", linewidth=GROUP_LINE)
-    ax.set_title(f"Share of each document's passages with the code (p ≥ {threshold:.2f}){note}",
-                 fontsize=FONT_SIZE + 2, pad=28)
+    ax.set_title(f"Share of each document's passages with the code (p ≥ {threshold:.2f}){plain_label(note, 200)}",
+                 fontsize=FONT_SIZE + 2, pad=28, **plain)
     bar_left = (left + cols * CELL_WIDTH_IN + COLOURBAR_GAP_IN) / width
     bar_axes = fig.add_axes((bar_left, bottom / height, COLOURBAR_WIDTH_IN / width, rows * CELL_HEIGHT_IN / height))
     colourbar = fig.colorbar(image, cax=bar_axes)
