@@ -281,3 +281,42 @@ def test_two_workers_give_the_same_documents_as_one(tmp_path: Path) -> None:
     first, second = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
     first.pop("batch.json"), second.pop("batch.json")
     assert first == second
+
+
+def test_a_damaged_result_is_redone_and_stale_export_files_go(batch, tmp_path: Path) -> None:
+    """A truncated documents/*.json once counted as finished and broke every rerun's exports (#19)."""
+    inputs, out, first, _ = batch
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    damaged = copy / "documents" / first.documents[0].name
+    damaged.write_bytes(damaged.read_bytes()[:500])  # a killed disk, an edited file
+    stale = [copy / "exports" / ".passages.jsonl.4242.tmp", copy / ".batch.json.4242.tmp"]
+    for path in stale:
+        path.write_text("half written", encoding="utf-8")
+    report = annotate_folder(inputs, copy, BatchSettings(), progress=False)
+    assert report.redone == [damaged.name]
+    assert report.annotated == [first.annotated[0]] and report.skipped == first.annotated[1:]
+    assert Document.load(damaged).passages  # annotated again, whole
+    assert not any(path.exists() for path in stale)
+
+
+def test_links_in_the_input_folder_are_skipped_unless_followed(tmp_path: Path) -> None:
+    inputs, outside = tmp_path / "in", tmp_path / "elsewhere"
+    inputs.mkdir()
+    outside.mkdir()
+    shutil.copy(EXCERPT, inputs / "paper.txt")
+    shutil.copy(CHAPTER, outside / "private.txt")
+    (inputs / "private.txt").symlink_to(outside / "private.txt")
+    (inputs / "gone.txt").symlink_to(outside / "missing.txt")
+    (inputs / "linked").symlink_to(outside, target_is_directory=True)
+    settings = BatchSettings(exports=())
+    report = annotate_folder(inputs, tmp_path / "out", settings, progress=False)
+    assert report.annotated == ["paper.txt"]
+    causes = {f["path"]: (f["kind"], f["error"]) for f in report.failed}
+    assert causes["private.txt"][0] == "link" and "--follow-links" in causes["private.txt"][1]
+    assert "dangling" in causes["gone.txt"][1] and "not searched" in causes["linked"][1]
+    lines = [json.loads(line) for line in (tmp_path / "out" / "errors.jsonl").read_text("utf-8").splitlines()]
+    assert {line["path"] for line in lines} == {"private.txt", "gone.txt", "linked"}
+    followed = annotate_folder(inputs, tmp_path / "out2", BatchSettings(exports=(), follow_links=True), progress=False)
+    assert followed.annotated == ["paper.txt", "private.txt"]
+    assert {f["path"] for f in followed.failed} == {"gone.txt", "linked"}

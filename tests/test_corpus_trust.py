@@ -111,3 +111,17 @@ def test_the_env_key_is_not_sent_over_http_to_another_host(tmp_path: Path, monke
         server.shutdown()
     assert _Recorder.seen, "the client never reached the server"
     assert not any("do-not-leak" in value for headers in _Recorder.seen for value in headers.values())
+
+
+def test_index_add_skips_links_inside_a_folder_unless_followed(tmp_path: Path) -> None:
+    from conftest import SEED_PAPER
+
+    inputs, outside = tmp_path / "in", tmp_path / "elsewhere"
+    inputs.mkdir()
+    outside.mkdir()
+    (outside / "private.txt").write_bytes(SEED_PAPER.read_bytes())
+    (inputs / "private.txt").symlink_to(outside / "private.txt")
+    with Corpus.open(tmp_path / "corpus") as corpus:
+        report = corpus.add(inputs)
+        assert not report.added and "symbolic link" in report.failed[str(inputs / "private.txt")]
+        assert corpus.add(inputs, follow_links=True).added == [str(inputs / "private.txt")]

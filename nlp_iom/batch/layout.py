@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp_iom.document import Document
-from nlp_iom.errors import ConfigError
+from nlp_iom.errors import ConfigError, NlpIomError, printable_path
 from nlp_iom.reader import SUPPORTED_SUFFIXES
 
 BATCH_FILE = "batch.json"
@@ -35,6 +35,8 @@ ERRORS_FILE = "errors.jsonl"
 CORPUS_FILE = "corpus.csv"
 DOCUMENTS_DIR = "documents"
 EXPORTS_DIR = "exports"
+#: ``kind`` of an ``errors.jsonl`` line for a symbolic link that was not followed.
+LINK_SKIPPED = "link"
 #: Hex digits of the content hash kept in a document's file name.
 HASH_DIGITS = 16
 #: Characters of an input file's stem kept in its output name.
@@ -88,8 +90,13 @@ def check_folders(input_dir: Path, out_dir: Path) -> None:
                                      "name a new folder, for example OUT_DIR=<input>/annotated")
 
 
-def find_inputs(input_dir: Path, out_dir: Path, recursive: bool = True) -> list[Path]:
+def find_inputs(input_dir: Path, out_dir: Path, recursive: bool = True, follow_links: bool = False,
+                skipped: list[dict[str, Any]] | None = None) -> list[Path]:
     """PDF, .txt and .md files under ``input_dir`` in a stable order, leaving out hidden files and ``out_dir``.
+
+    A symbolic link to a file is read only with ``follow_links``; otherwise it is left out and, like
+    a dangling link or a linked folder (never searched), recorded in ``skipped`` (the
+    ``errors.jsonl`` form: ``path``, ``sha256``, ``kind``, ``error``).
 
     Raises:
         ConfigError: No such file is there.
@@ -99,7 +106,17 @@ def find_inputs(input_dir: Path, out_dir: Path, recursive: bool = True) -> list[
     found = []
     for path in sorted(input_dir.glob(pattern)):
         relative = path.relative_to(input_dir)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_symlink():
+            cause = _link_cause(path, follow_links)
+            if cause is None:
+                found.append(path)
+            elif skipped is not None and (path.is_dir() or path.suffix.lower() in SUPPORTED_SUFFIXES):
+                skipped.append({"path": printable_path(relative.as_posix()), "sha256": None, "kind": LINK_SKIPPED,
+                                "error": cause})
+            continue
+        if not path.is_file():
             continue
         if path.suffix.lower() in SUPPORTED_SUFFIXES and not (skip_out and inside(path, out_dir)):
             found.append(path)
@@ -107,6 +124,18 @@ def find_inputs(input_dir: Path, out_dir: Path, recursive: bool = True) -> list[
         raise ConfigError("input_dir", f"no PDF, .txt or .md files in {input_dir}"
                                        f"{'' if recursive else ' (sub-folders not searched)'}")
     return found
+
+
+def _link_cause(path: Path, follow_links: bool) -> str | None:
+    """Why the link ``path`` is skipped, or None when it is read."""
+    where = printable_path(os.readlink(path))
+    if not path.exists():
+        return f"a dangling symbolic link (to {where}): skipped"
+    if path.is_dir():
+        return f"a linked folder (to {where}): not searched"
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return "not a PDF, .txt or .md file"
+    return None if follow_links else f"a symbolic link (to {where}): skipped; pass --follow-links to read it"
 
 
 def target(out_dir: Path, *parts: str) -> Path:
@@ -127,25 +156,45 @@ def document_path(out_dir: Path, source: SourceFile) -> Path:
     return target(out_dir, DOCUMENTS_DIR, f"{safe_stem(source.path.name)}-{source.key}.json")
 
 
-def finished(out_dir: Path) -> dict[str, Path]:
-    """Short content hash -> JSON file of every document a previous run finished."""
+def finished(out_dir: Path, damaged: list[str] | None = None) -> dict[str, Path]:
+    """Short content hash -> JSON file of every document a previous run finished.
+
+    With ``damaged`` given, each file is checked to load as a Document: one that does not (a
+    truncated or edited file) is removed, so its source is annotated again, and its name is
+    appended to ``damaged``.
+    """
     folder = out_dir / DOCUMENTS_DIR
     if not folder.is_dir():
         return {}
     done = {}
     for path in sorted(folder.glob("*.json")):
         match = _DONE.search(path.name)
-        if match:
-            done[match.group(1)] = path
+        if not match:
+            continue
+        if damaged is not None and not _loads(path):
+            damaged.append(path.name)
+            path.unlink(missing_ok=True)
+            continue
+        done[match.group(1)] = path
     return done
 
 
+def _loads(path: Path) -> bool:
+    try:
+        Document.load(path)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, NlpIomError):
+        return False
+    return True
+
+
 def remove_stale(out_dir: Path) -> int:
-    """Delete the temporary files a killed run left in the documents folder; return how many."""
-    folder = out_dir / DOCUMENTS_DIR
-    stale = list(folder.glob(".*.tmp")) if folder.is_dir() else []
+    """Delete the temporary files a killed run left (documents, exports, batch records); return how many."""
+    stale = [path for folder in (out_dir / DOCUMENTS_DIR, out_dir / EXPORTS_DIR) if folder.is_dir()
+             for path in folder.rglob(".*.tmp")]
+    stale += list(out_dir.glob(".*.tmp")) if out_dir.is_dir() else []
     for path in stale:
-        path.unlink(missing_ok=True)
+        if path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
     return len(stale)
 
 

@@ -81,15 +81,18 @@ def annotate_folder(input_dir: str | Path, out_dir: str | Path, settings: BatchS
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     check_folders(input_dir, out_dir)
     codebooks = resolve_codebooks(settings.classify.codebooks, settings.classify.zero_shot)
-    paths = find_inputs(input_dir, out_dir, settings.recursive)
+    links: list[dict[str, Any]] = []
+    paths = find_inputs(input_dir, out_dir, settings.recursive, settings.follow_links, links)
     out_dir.mkdir(parents=True, exist_ok=True)
     target(out_dir, DOCUMENTS_DIR)
     created = open_batch(out_dir, settings.fingerprint())
     remove_stale(out_dir)
     report = BatchReport(input_dir=input_dir, out_dir=out_dir, found=len(paths))
-    failures: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = list(links)
     sources = _hash_all(paths, input_dir, failures)
-    done = finished(out_dir)
+    done = finished(out_dir, report.redone)
+    for name in report.redone:
+        logger.warning("%s: damaged (it does not load as a Document); its source is annotated again", name)
     todo: list[SourceFile] = []
     unique: dict[str, SourceFile] = {}
     for source in sources:

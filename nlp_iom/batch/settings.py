@@ -38,6 +38,8 @@ class BatchSettings:
         qdpx_threshold: Codes at or above this probability become codings in the QDPX project.
         top_entities: Organisations and places listed per document in ``corpus.csv``.
         recursive: Look for input files in sub-folders too.
+        follow_links: Read files that symbolic links in the input folder point to (by default such
+            links are skipped and listed in ``errors.jsonl``; linked folders are never searched).
     """
 
     read: ReadSettings = ReadSettings()
@@ -49,6 +51,7 @@ class BatchSettings:
     qdpx_threshold: float = DEFAULT_QDPX_THRESHOLD
     top_entities: int = 5
     recursive: bool = True
+    follow_links: bool = False
 
     def __post_init__(self) -> None:
         for name, kind in (("read", ReadSettings), ("ner", NerSettings), ("classify", ClassifySettings)):
@@ -92,6 +95,8 @@ class BatchReport:
         pages: Pages of the PDFs annotated in this run.
         passages: Passages annotated in this run.
         seconds: Wall-clock time of the run.
+        redone: Finished-document files of an earlier run that no longer loaded (damaged): they
+            were removed and their sources annotated again.
     """
 
     input_dir: Path
@@ -106,6 +111,7 @@ class BatchReport:
     pages: int = 0
     passages: int = 0
     seconds: float = 0.0
+    redone: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -192,6 +192,8 @@ def annotate(
     reader: str = typer.Option("pdfium", help="PDF reader: pdfium (fast) or pdfplumber (reference)."),
     zero_shot: bool = typer.Option(False, "--zero-shot", help="Classify from the codebooks alone."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    follow_links: bool = typer.Option(False, "--follow-links",
+                                      help="Read files that symbolic links point to (skipped by default)."),
 ) -> None:
     """Annotate a folder: extraction, NER and classification of every file; per-document JSON, corpus.csv, exports."""
     from nlp_iom.batch import BatchSettings, annotate_folder
@@ -201,12 +203,14 @@ def annotate(
     try:
         settings = BatchSettings(read=ReadSettings(reader=reader),
                                  classify=ClassifySettings(codebooks=tuple(codebook), zero_shot=zero_shot),
-                                 workers=workers, timeout=timeout,
+                                 workers=workers, timeout=timeout, follow_links=follow_links,
                                  exports=tuple(x.strip() for x in export.split(",") if x.strip()))
         report = annotate_folder(input_dir, out, settings, progress=not quiet)
     except NlpIomError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    for name in report.redone:
+        typer.echo(f"REDONE {name}: the earlier result was damaged", err=True)
     for failure in report.failed:
         typer.echo(f"FAILED {failure['path']}: [{failure['kind']}] {failure['error']}", err=True)
     typer.echo(f"{len(report.annotated)} annotated, {len(report.skipped)} already done, "

@@ -49,7 +49,7 @@ from nlp_iom.corpus.settings import (
 )
 from nlp_iom.document import Document, Passage
 from nlp_iom.embed.registry import LazyEmbedder
-from nlp_iom.errors import ConfigError, CorpusRefusedError, NlpIomError
+from nlp_iom.errors import ConfigError, CorpusRefusedError, NlpIomError, printable_path
 from nlp_iom.hashing import file_sha256
 
 log = logging.getLogger(__name__)
@@ -214,7 +214,7 @@ class Corpus(abc.ABC):
 
     # -- adding ----------------------------------------------------------
     def add(self, paths: str | Path | Iterable[str | Path], annotate: bool = False,
-            classify: bool = False, timeout: float | None = None) -> AddReport:
+            classify: bool = False, timeout: float | None = None, follow_links: bool = False) -> AddReport:
         """Read, embed and store files; folders are searched for readable files.
 
         Args:
@@ -224,6 +224,8 @@ class Corpus(abc.ABC):
             timeout: Seconds allowed to read one file (in a child process that is stopped after
                 that, so a PDF that hangs the parser fails with ``ExtractionTimeoutError``);
                 None reads in this process without a limit.
+            follow_links: Read the files that symbolic links inside a given folder point to (by
+                default they are skipped and listed as failed; a file named directly is read).
 
         Returns:
             Which files were added, skipped (already stored) and failed (with the cause).
@@ -233,18 +235,23 @@ class Corpus(abc.ABC):
 
         items = [paths] if isinstance(paths, (str, Path)) else list(paths)
         files: list[Path] = []
-        for item in map(Path, items):
-            if item.is_dir():
-                files.extend(sorted(p for p in item.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES))
-            else:
-                files.append(item)
         report = AddReport()
+        for item in map(Path, items):
+            if not item.is_dir():
+                files.append(item)
+                continue
+            for path in sorted(p for p in item.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES):
+                if path.is_symlink() and not follow_links:  # a link inside a folder may lead anywhere
+                    report.failed[printable_path(path)] = "a symbolic link: skipped (follow_links=True reads it)"
+                elif path.is_file():
+                    files.append(path)
         try:
             for path in files:
+                name = printable_path(path)
                 try:
                     content_hash = file_sha256(path) if path.is_file() else None
                     if content_hash and self.has_hash(content_hash):
-                        report.skipped.append(str(path))
+                        report.skipped.append(name)
                         continue
                     doc = read(path) if timeout is None else read_with_timeout(path, timeout)
                     if annotate:
@@ -255,9 +262,9 @@ class Corpus(abc.ABC):
                         from nlp_iom.coding.api import classify as run_classifier
 
                         run_classifier(doc)
-                    report.record(str(path), self._add_one(doc, content_hash or document_hash(doc), str(path)))
+                    report.record(name, self._add_one(doc, content_hash or document_hash(doc), name))
                 except (NlpIomError, OSError) as exc:
-                    report.failed[str(path)] = str(exc)
+                    report.failed[name] = str(exc)
         finally:
             self._flush()
         return report
