@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from nlp_iom.errors import CodebookError
+from nlp_iom.safe_yaml import YamlLimitError, load_yaml
 
 #: Languages a codebook text may be written in.
 LANGUAGES = ("en", "id")
@@ -136,7 +137,9 @@ def load_codebook(spec: str | Path | Codebook) -> Codebook:
         except (OSError, UnicodeDecodeError) as exc:
             raise CodebookError(source, "<file>", f"cannot read: {exc}") from exc
     try:
-        data = json.loads(raw) if source.endswith(".json") else yaml.safe_load(raw)
+        data = json.loads(raw) if source.endswith(".json") else load_yaml(raw)
+    except YamlLimitError as exc:
+        raise CodebookError(source, "<file>", f"refused: {exc}") from exc
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise CodebookError(source, "<file>", f"not valid YAML/JSON: {exc}") from exc
     return codebook_from_dict(data, source)

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from nlp_iom.errors import ConfigError
+from nlp_iom.safe_yaml import YamlLimitError, load_yaml
 
 #: Kinds of cue a file may hold.
 CUE_KINDS = ("theory", "method")
@@ -105,7 +106,9 @@ def load_cues(path: str | None = None) -> tuple[Cue, ...]:
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError("cues", f"cannot read {path}: {exc}") from exc
     try:
-        data = yaml.safe_load(raw_text)
+        data = load_yaml(raw_text)
+    except YamlLimitError as exc:
+        raise ConfigError("cues", f"{source} refused: {exc}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError("cues", f"{source} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("cues"), list):
