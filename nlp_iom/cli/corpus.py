@@ -125,6 +125,24 @@ def index_add(
         raise typer.Exit(1)
 
 
+@index_app.command("check")
+def index_check(corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus folder.")) -> None:
+    """Check a corpus folder without writing to it: SQLite integrity, counts, and every stored vector."""
+    from nlp_iom.corpus.check import check_corpus
+
+    try:
+        report = check_corpus(corpus)
+    except NlpIomError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"{report.documents} documents, {report.passages} passages, {report.vector_rows} vectors")
+    for problem in report.problems:
+        typer.echo(f"PROBLEM {problem}")
+    typer.echo("ok" if report.ok else f"{len(report.problems)} problems found")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 @app.command()
 def search(
     query: str = typer.Argument(..., help="The query, in English or Indonesian."),

@@ -45,6 +45,7 @@ from nlp_iom.corpus.schema import (
     entity_keys,
     read_meta,
     set_meta,
+    sqlite_guard,
 )
 from nlp_iom.corpus.search import Hit, SearchFilters
 from nlp_iom.corpus.settings import CorpusSettings
@@ -139,6 +140,7 @@ class EmbeddedCorpus(Corpus):
         return self._count
 
     @property
+    @sqlite_guard
     def passage_rows(self) -> list[PassageRow]:
         if self._rows is None:
             self._rows = [_passage_row(r) for r in
@@ -151,6 +153,7 @@ class EmbeddedCorpus(Corpus):
         return self._vectors.array
 
     @property
+    @sqlite_guard
     def bm25(self) -> BM25Index:
         """The BM25 index over the stored passages (loaded, or rebuilt once after a change)."""
         if self._bm25 is None or self._bm25.size != self._count:
@@ -177,11 +180,13 @@ class EmbeddedCorpus(Corpus):
     def close(self) -> None:
         self._conn.close()
 
+    @sqlite_guard
     def has_hash(self, content_hash: str) -> bool:
         return self._conn.execute("SELECT 1 FROM documents WHERE content_hash = ?",
                                   (content_hash,)).fetchone() is not None
 
     # -- adding ----------------------------------------------------------
+    @sqlite_guard
     def _store(self, doc: Document, content_hash: str, path: str | None, passages: list[Passage],
                vectors: np.ndarray, tokens: list[list[str]]) -> None:
         meta = doc.metadata
@@ -260,6 +265,7 @@ class EmbeddedCorpus(Corpus):
         order = candidates[np.lexsort((candidates, -scores[candidates]))]
         return [(int(i), float(scores[i])) for i in order]
 
+    @sqlite_guard
     def passages(self, ids: list[int]) -> dict[int, PassageRow]:
         """The stored passages with these ids (read from SQLite unless all rows are in memory)."""
         if self._rows is not None:

@@ -16,14 +16,17 @@ a newer version is refused with :class:`~nlp_iom.errors.SchemaVersionError`.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from nlp_iom.errors import NlpIomError, SchemaVersionError
+
+T = TypeVar("T")
 
 #: Version of the corpus folder layout; a folder written by a newer one is refused.
 CORPUS_SCHEMA_VERSION = 2
@@ -110,6 +113,32 @@ class PassageRow:
     section_path: list[str]
     codes: dict[str, float]
     entities: list[dict[str, Any]]
+
+
+def sqlite_guard(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn SQLite and JSON errors inside a corpus method into :class:`CorruptCorpusError` naming the folder.
+
+    A damaged page can pass the open and surface only when a query reaches it; the caller then
+    gets a typed error (``nlp-iom index check`` tells more) instead of a raw ``sqlite3`` one. A
+    lock held past the busy timeout is not damage: it says another process holds the corpus.
+    """
+
+    @functools.wraps(method)
+    def guarded(self: Any, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise CorpusChangedError(self.folder, f"another process holds {DB_NAME} ({exc}); try again") from exc
+            raise CorruptCorpusError(self.folder, f"{DB_NAME} cannot be read: {exc} "
+                                                  "(run `nlp-iom index check`)") from exc
+        except sqlite3.DatabaseError as exc:
+            raise CorruptCorpusError(self.folder, f"{DB_NAME} cannot be read: {exc} "
+                                                  "(run `nlp-iom index check`)") from exc
+        except json.JSONDecodeError as exc:
+            raise CorruptCorpusError(self.folder, f"{DB_NAME} holds malformed values: {exc}") from exc
+
+    return guarded
 
 
 def entity_keys(entities: Iterable[dict[str, Any]]) -> list[str]:
