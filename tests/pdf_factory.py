@@ -189,3 +189,28 @@ def build_looping_page_tree(path: Path) -> None:
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>",
     ]))
+
+
+#: Arabic words of :func:`build_arabic` in reading (logical) order.
+ARABIC_WORDS = ["المنظمة", "الدولية", "للهجرة", "تساعد", "اللاجئين"]
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def build_arabic(path: Path) -> None:
+    """A page with three lines of Arabic, stored as real RTL PDFs store it: letters in logical order,
+    each drawn to the left of the previous one (DejaVu Sans, which has Arabic glyphs)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont("DejaVu", str(DEJAVU)))
+    c = canvas.Canvas(str(path))
+    c.setFont("DejaVu", 14)
+    for line in range(3):
+        x, y = 520.0, 700.0 - 24 * line
+        for word in ARABIC_WORDS:
+            for ch in word:
+                x -= pdfmetrics.stringWidth(ch, "DejaVu", 14)
+                c.drawString(x, y, ch)
+            x -= pdfmetrics.stringWidth(" ", "DejaVu", 14)
+    c.drawString(72, 600, "IOM report 2020")
+    c.save()

@@ -74,3 +74,17 @@ def test_single_column_page_is_not_split(tmp_path: Path) -> None:
     blocks = analyse(PdfiumReader().read(path))
     assert len(blocks) == 1
     assert blocks[0].text == " ".join([line] * 30)
+
+
+def test_arabic_words_keep_their_letters_and_lines_read_right_to_left(tmp_path: Path) -> None:
+    """RTL text with the default reader once came out one letter per word (#19)."""
+    from pdf_factory import ARABIC_WORDS, DEJAVU, build_arabic
+
+    if not DEJAVU.exists():
+        pytest.skip("DejaVu Sans (fonts-dejavu-core) is not installed")
+    path = tmp_path / "arabic.pdf"
+    build_arabic(path)
+    words = [w.text for w in PdfiumReader().read(path)[0].words]
+    assert words[: len(ARABIC_WORDS)] == ARABIC_WORDS
+    doc = nlp_iom.read(path)
+    assert " ".join(ARABIC_WORDS) in doc.text and "IOM report 2020" in doc.text

@@ -15,7 +15,7 @@ from statistics import median
 
 from nlp_iom.errors import ConfigError
 from nlp_iom.extract.blocks import Block
-from nlp_iom.extract.pdf import PageWords, Word
+from nlp_iom.extract.pdf import PageWords, Word, is_rtl
 
 PAGE_NUMBER = re.compile(
     r"^(?:page|halaman|hal\.?)?\s*[-–—(\[]?\s*(?:\d{1,4}|[ivxlcdm]{1,7})\s*[-–—)\]]?"
@@ -99,6 +99,9 @@ class Line:
 
     @property
     def text(self) -> str:
+        """The words in reading order: left to right, or right to left on a line mostly in Arabic or Hebrew."""
+        if right_to_left(self.words):
+            return " ".join(w.text for w in reversed(self.words))
         return " ".join(w.text for w in self.words)
 
     @property
@@ -109,6 +112,12 @@ class Line:
     def bold(self) -> bool:
         chars = sum(len(w.text) for w in self.words)
         return sum(len(w.text) for w in self.words if w.bold) >= 0.8 * chars
+
+
+def right_to_left(words: list[Word]) -> bool:
+    """Whether most letters of ``words`` belong to a right-to-left script."""
+    letters = [ch for w in words for ch in w.text if ch.isalpha()]
+    return bool(letters) and sum(map(is_rtl, letters)) > len(letters) / 2
 
 
 def group_lines(words: list[Word], settings: LayoutSettings) -> list[Line]:

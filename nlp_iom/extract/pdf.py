@@ -31,6 +31,8 @@ MAGIC_SEARCH_BYTES = 1024
 X_TOLERANCE = 3.0
 #: Vertical jump (points) that starts a new word, as pdfplumber's ``y_tolerance``.
 Y_TOLERANCE = 3.0
+#: Bidirectional classes of right-to-left letters and of the marks that sit on them.
+RTL_CLASSES = frozenset({"R", "AL", "NSM"})
 #: Font-name parts that mark a bold face ("Medi" is the bold of the Nimbus/Times clones LaTeX uses).
 BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi", "medi", "-bd", "cmbx")
 BOLD_WEIGHT = 600
@@ -129,6 +131,24 @@ def check_has_text(path: Path, pages: list[PageWords]) -> None:
         raise EmptyDocumentError(path, "the PDF has no text on any page")
 
 
+def is_rtl(ch: str) -> bool:
+    """Whether ``ch`` is written right to left (Arabic, Hebrew), or is a mark riding on such a letter."""
+    return unicodedata.bidirectional(ch) in RTL_CLASSES
+
+
+def _continues(prev: tuple[str, float, float, float, float], ch: str, x0: float, x1: float, top: float) -> bool:
+    """Whether a character at ``x0..x1`` (line ``top``) goes on the word whose last character is ``prev``.
+
+    Left-to-right text continues to the right of ``prev``. A right-to-left script, stored in
+    logical order, continues to its left: without that, every Arabic letter became its own word.
+    """
+    if abs(top - prev[3]) > Y_TOLERANCE:
+        return False
+    if prev[1] - X_TOLERANCE <= x0 <= prev[2] + X_TOLERANCE:
+        return True
+    return is_rtl(ch) and is_rtl(prev[0]) and prev[1] - X_TOLERANCE <= x1 <= prev[2] + X_TOLERANCE
+
+
 class PdfiumReader:
     """Fast reader on pypdfium2: character boxes grouped into words like pdfplumber does."""
 
@@ -192,10 +212,8 @@ class PdfiumReader:
                 continue
             x0, x1 = rect.left, rect.right
             ctop, cbottom = height - rect.top, height - rect.bottom
-            if chars:
-                prev = chars[-1]
-                if x0 > prev[2] + X_TOLERANCE or x0 < prev[1] - X_TOLERANCE or abs(ctop - prev[3]) > Y_TOLERANCE:
-                    flush()
+            if chars and not _continues(chars[-1], ch, x0, x1, ctop):
+                flush()
             if not chars:
                 first_index = i
             chars.append((ch, x0, x1, ctop, cbottom))
