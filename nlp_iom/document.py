@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 from nlp_iom.errors import SchemaVersionError
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"  # 1.3: Entity.source
 
 #: Zones of a document; later stages leave out everything but ``body``.
 ZONE_FRONT = "front_matter"
@@ -97,7 +97,9 @@ class Entity:
     The domain layer adds what it knows: ``subtype`` of an organisation (IGO, INGO, NGO, GOV,
     ACADEMIC), ``long_form`` of an acronym, ``region`` (an Indonesian region: id, level, name),
     ``law`` (kind, number, year, ...) and ``informant`` (role, date, kind of a personal source).
-    It serialises as a dict holding only the fields that are set.
+    ``source`` says what made the span: ``"model"`` (a statistical model) or the domain component
+    (``"iom_orgs"``, ``"iom_regions"``, ``"iom_laws"``, ...). It serialises as a dict holding only
+    the fields that are set.
     """
 
     text: str
@@ -109,6 +111,12 @@ class Entity:
     region: dict[str, Any] | None = None
     law: dict[str, Any] | None = None
     informant: dict[str, Any] | None = None
+    source: str | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether more than a statistical model vouches for it (see :func:`entity_confirmed`)."""
+        return entity_confirmed(self.to_dict())
 
     @property
     def display_label(self) -> str:
@@ -127,6 +135,19 @@ class Entity:
 
 
 _ENTITY_REQUIRED = ("text", "label", "start", "end")
+#: Fields only the domain layer fills: an entity carrying one was matched by a gazetteer or a rule.
+_DOMAIN_FIELDS = ("subtype", "long_form", "region", "law", "informant")
+
+
+def entity_confirmed(record: dict[str, Any]) -> bool:
+    """Whether an entity (its JSON form) was made or vouched for by a domain component.
+
+    True when a rule or gazetteer made it (``source`` other than ``"model"``) or gave it a subtype,
+    long form, region, law or informant record: what a report may show as reliable. Entities of
+    files written before ``source`` existed count as confirmed only through those fields.
+    """
+    source = record.get("source")
+    return (isinstance(source, str) and source != "model") or any(record.get(key) for key in _DOMAIN_FIELDS)
 
 
 @dataclass

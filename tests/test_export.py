@@ -209,3 +209,16 @@ def test_entry_types_follow_the_parsed_fields() -> None:
     assert entry_kind(Reference(0, "A. (2001). T. New York: Routledge.", venue="Routledge")) == "book"
     assert entry_kind(Reference(0, "A. (2018). T. Retrieved from http://x", url="http://x")) == "web"
     assert entry_kind(Reference(0, "A. (2018). T.")) == "misc"
+
+
+def test_corpus_csv_top_entities_can_be_confirmed_only() -> None:
+    from nlp_iom.batch.exports import ORG_LABELS, top_entities
+    from nlp_iom.document import Document, Entity, Passage
+
+    text = "IOM, IOM dan Tindak Pidana Center."
+    passage = Passage(id=0, text=text, start=0, end=len(text), entities=[
+        Entity("IOM", "ORG", 0, 3, source="iom_orgs"), Entity("IOM", "ORG", 5, 8, source="iom_orgs"),
+        Entity("Tindak Pidana Center", "ORG", 13, 33, source="model")])
+    doc = Document(text=text, passages=[passage])
+    assert top_entities(doc, ORG_LABELS, 5) == [("IOM", 2), ("Tindak Pidana Center", 1)]
+    assert top_entities(doc, ORG_LABELS, 5, confirmed=True) == [("IOM", 2)]

@@ -94,16 +94,22 @@ def test_annotate_seed_paper_offsets_and_json() -> None:
 
 
 def test_entities_serialise_as_plain_dicts_and_old_files_load() -> None:
-    """Entity is a dataclass, but the JSON keeps the old form: only the fields that are set."""
+    """Entity is a dataclass; the JSON holds only the fields that are set, and ``source`` (schema 1.3)."""
     doc = nlp_iom.annotate(nlp_iom.read(SEED_PAPER))
     records = [e for p in doc.to_dict()["passages"] for e in p["entities"]]
-    assert records and all({"text", "label", "start", "end"} <= set(e) for e in records)
+    assert records and all({"text", "label", "start", "end", "source"} <= set(e) for e in records)
+    sources = {e["source"] for e in records}
+    assert {"model", "iom_orgs", "iom_acronyms"} <= sources
+    confirmed = [e for p in doc.passages for e in p.entities if e.confirmed]
+    assert confirmed and all(e.source != "model" or e.subtype or e.long_form for e in confirmed)
+    assert any(not e.confirmed for p in doc.passages for e in p.entities)
     assert not any(value is None for e in records for value in e.values())
     assert any("subtype" in e for e in records) and any("subtype" not in e for e in records)
     old = {"passages": [{"id": 0, "text": "IOM di Sambas", "start": 0, "end": 13,
                          "entities": [{"text": "IOM", "label": "ORG", "start": 0, "end": 3, "subtype": "IGO"}]}]}
     entity = Document.from_dict(old).passages[0].entities[0]
     assert isinstance(entity, nlp_iom.Entity) and entity.display_label == "ORG/IGO" and entity.region is None
+    assert entity.source is None and entity.confirmed  # a file from before ``source``: its subtype vouches
 
 
 def test_transformer_tier_settings_and_missing_model(tmp_path) -> None:

@@ -141,3 +141,28 @@ def test_colour_scale_top_rounds_up_the_largest_share() -> None:
     assert scale_top(np.array([[0.05, 0.31], [np.nan, 0.0]])) == pytest.approx(0.4)
     assert scale_top(np.array([[np.nan]])) == pytest.approx(0.2)
     assert scale_top(np.array([[1.0]])) == pytest.approx(1.0)
+
+
+def test_confirmed_entities_leave_out_the_models_guesses(tmp_path: Path) -> None:
+    """ReviewSettings(confirmed_entities=True) lists only what a gazetteer or rule made or vouched for (#15)."""
+    from nlp_iom.corpus import Corpus
+    from nlp_iom.document import Document, Entity, Metadata, Passage
+    from nlp_iom.review import build_review
+    from nlp_iom.review.entities import ORG_LABELS, corpus_mentions
+
+    text = "IOM dan Yayasan Sinar bekerja sama dengan Tindak Pidana Center di Kabupaten Sambas."
+    passage = Passage(id=0, text=text, start=0, end=len(text), language="id", entities=[
+        Entity("IOM", "ORG", 0, 3, subtype="IGO", long_form="International Organization for Migration",
+               source="iom_acronyms"),
+        Entity("Yayasan Sinar", "ORG", 8, 21, source="model"),
+        Entity("Tindak Pidana Center", "ORG", 42, 62, source="model"),
+    ])
+    doc = Document(metadata=Metadata(title="Laporan", language="id"), text=text, passages=[passage])
+    with Corpus.open(tmp_path / "corpus") as corpus:
+        assert corpus.add_documents([doc]).added
+        everything = count_entities(corpus_mentions(corpus), ORG_LABELS, 10)
+        confirmed = count_entities(corpus_mentions(corpus, confirmed=True), ORG_LABELS, 10)
+        review = build_review("kerja sama IOM", corpus, ReviewSettings(confirmed_entities=True))
+    assert len(everything) == 3
+    assert [c.name for c in confirmed] == ["International Organization for Migration"]
+    assert [c.name for c in review.organisations] == ["International Organization for Migration"]

@@ -37,6 +37,8 @@ class BatchSettings:
             after that and recorded as failed); None reads in the worker without a limit.
         qdpx_threshold: Codes at or above this probability become codings in the QDPX project.
         top_entities: Organisations and places listed per document in ``corpus.csv``.
+        confirmed_entities: List in ``corpus.csv`` only entities a gazetteer or rule made or vouched
+            for (:func:`nlp_iom.document.entity_confirmed`).
         recursive: Look for input files in sub-folders too.
         follow_links: Read files that symbolic links in the input folder point to (by default such
             links are skipped and listed in ``errors.jsonl``; linked folders are never searched).
@@ -50,6 +52,7 @@ class BatchSettings:
     timeout: float | None = DEFAULT_TIMEOUT
     qdpx_threshold: float = DEFAULT_QDPX_THRESHOLD
     top_entities: int = 5
+    confirmed_entities: bool = False
     recursive: bool = True
     follow_links: bool = False
 

@@ -165,7 +165,8 @@ def search(
         raise typer.Exit(2) from exc
 
 
-def review_corpus(question: str, corpus_path: Path, out_dir: Path, top_k: int = 10, mode: str = "hybrid") -> object:
+def review_corpus(question: str, corpus_path: Path, out_dir: Path, top_k: int = 10, mode: str = "hybrid",
+                  confirmed_entities: bool = False) -> object:
     """Write the literature-review report (report.md, report.html, heatmap.png) for ``question`` into ``out_dir``.
 
     Returns:
@@ -176,7 +177,8 @@ def review_corpus(question: str, corpus_path: Path, out_dir: Path, top_k: int = 
     """
     from nlp_iom.review import ReviewSettings, build_review, write_review
 
-    review = build_review(question, corpus_path, ReviewSettings(top_passages=top_k, search_mode=mode))
+    settings = ReviewSettings(top_passages=top_k, search_mode=mode, confirmed_entities=confirmed_entities)
+    review = build_review(question, corpus_path, settings)
     return write_review(review, out_dir)
 
 
@@ -187,10 +189,12 @@ def review(
     out: Path = typer.Option(..., "--out", "-o", help="Report folder (report.md, report.html, heatmap.png)."),
     top_k: int = typer.Option(10, "--top-k", "-k", help="Passages most relevant to the question."),
     mode: str = typer.Option("hybrid", help="Search mode for the relevant passages: hybrid, vector or bm25."),
+    confirmed_entities: bool = typer.Option(False, "--confirmed-entities",
+                                            help="List only entities a gazetteer or rule made or vouched for."),
 ) -> None:
     """Write a literature-review report of a corpus for a research question (Markdown and HTML)."""
     try:
-        files = review_corpus(question, corpus, out, top_k, mode)
+        files = review_corpus(question, corpus, out, top_k, mode, confirmed_entities)
     except NlpIomError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -212,6 +216,8 @@ def annotate(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     follow_links: bool = typer.Option(False, "--follow-links",
                                       help="Read files that symbolic links point to (skipped by default)."),
+    confirmed_entities: bool = typer.Option(False, "--confirmed-entities",
+                                            help="corpus.csv lists only entities a gazetteer or rule made or vouched for."),
 ) -> None:
     """Annotate a folder: extraction, NER and classification of every file; per-document JSON, corpus.csv, exports."""
     from nlp_iom.batch import BatchSettings, annotate_folder
@@ -222,6 +228,7 @@ def annotate(
         settings = BatchSettings(read=ReadSettings(reader=reader),
                                  classify=ClassifySettings(codebooks=tuple(codebook), zero_shot=zero_shot),
                                  workers=workers, timeout=timeout, follow_links=follow_links,
+                                 confirmed_entities=confirmed_entities,
                                  exports=tuple(x.strip() for x in export.split(",") if x.strip()))
         report = annotate_folder(input_dir, out, settings, progress=not quiet)
     except NlpIomError as exc:

@@ -93,7 +93,9 @@ def _entity(span: Any, offset: int) -> Entity:
             value = getattr(span._, attribute)
             if value:
                 known[key] = value
-    return Entity(span.text, span.label_, offset + span.start_char, offset + span.end_char, **known)
+    rule = span._.iom_rule if span.has_extension("iom_rule") else None
+    return Entity(span.text, span.label_, offset + span.start_char, offset + span.end_char, **known,
+                  source=rule or "model")
 
 
 def annotate(document: Document, settings: NerSettings | None = None) -> Document:

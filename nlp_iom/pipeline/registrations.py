@@ -26,6 +26,7 @@ FACTORIES: dict[str, str] = {
     "iom_dates": "nlp_iom.pipeline.dates:make_date_recognizer",
     "iom_titled_names": "nlp_iom.pipeline.persons:make_titled_names",
     "iom_known_people": "nlp_iom.pipeline.persons:make_known_people",
+    "iom_person_evidence": "nlp_iom.pipeline.person_evidence:make_person_evidence",
     "iom_transformer_ner": "nlp_iom.pipeline.transformer:make_transformer_ner",
     "iom_sentences": "nlp_iom.pipeline.sentences:make_sentence_setter",
     "iom_caps_recase": "nlp_iom.pipeline.truecase:make_caps_recaser",

@@ -146,7 +146,7 @@ def _build(question: str, corpus: Corpus, settings: ReviewSettings) -> Review:
         notes.append(f"{len(empty)} document(s) have no stored body passages (front matter only, or no text "
                      f"extracted): {', '.join(empty)}. Their table row uses the abstract and metadata where "
                      "the corpus keeps them; their heatmap row is grey.")
-    mentions = corpus_mentions(corpus)
+    mentions = corpus_mentions(corpus, confirmed=settings.confirmed_entities)
     return Review(
         question=question, settings=settings, corpus=str(getattr(corpus, "folder", "")),
         created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), documents=docs,

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from nlp_iom.review.model import EntityCount
+from nlp_iom.document import entity_confirmed
 
 #: Entity labels counted as organisations.
 ORG_LABELS = ("ORG",)
@@ -129,7 +130,8 @@ def count_entities(mentions: Iterable[tuple[int, dict[str, Any]]], labels: tuple
     return counts[:top]
 
 
-def corpus_mentions(corpus: Any) -> list[tuple[int, dict[str, Any]]]:
-    """Every ``(doc_id, entity)`` of the corpus passages."""
+def corpus_mentions(corpus: Any, confirmed: bool = False) -> list[tuple[int, dict[str, Any]]]:
+    """Every ``(doc_id, entity)`` of the corpus passages (with ``confirmed``, only those a domain
+    component made or vouched for: :func:`nlp_iom.document.entity_confirmed`)."""
     return [(row.doc_id, entity) for row in corpus.passage_rows for entity in row.entities
-            if isinstance(entity, dict)]
+            if isinstance(entity, dict) and (not confirmed or entity_confirmed(entity))]

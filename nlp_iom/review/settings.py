@@ -49,6 +49,8 @@ class ReviewSettings:
         evidence_per_document: At most this many of them from one document.
         findings_per_document: Sentences quoted as main findings per document.
         top_entities: Organisations and places listed (each).
+        confirmed_entities: List only entities a gazetteer or rule made or vouched for
+            (:func:`nlp_iom.document.entity_confirmed`), leaving out the statistical models' guesses.
         relevance_high: Relevance score from which a document is labelled "high".
         relevance_medium: Relevance score from which a document is labelled "medium".
         excerpt_chars: Longest passage excerpt shown.
@@ -66,6 +68,7 @@ class ReviewSettings:
     evidence_per_document: int = EVIDENCE_PER_DOCUMENT
     findings_per_document: int = FINDINGS_PER_DOCUMENT
     top_entities: int = TOP_ENTITIES
+    confirmed_entities: bool = False
     relevance_high: float = RELEVANCE_HIGH
     relevance_medium: float = RELEVANCE_MEDIUM
     excerpt_chars: int = EXCERPT_CHARS

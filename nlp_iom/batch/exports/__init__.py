@@ -74,7 +74,8 @@ def code_shares(document: Document, columns: Sequence[str]) -> dict[str, float]:
             for c in columns}
 
 
-def top_entities(document: Document, labels: Sequence[str], top: int) -> list[tuple[str, int]]:
+def top_entities(document: Document, labels: Sequence[str], top: int,
+                 confirmed: bool = False) -> list[tuple[str, int]]:
     """The ``top`` most frequent entities with a label in ``labels``: ``(name, count)``, ties by name.
 
     Spellings that differ only in case count as one name, shown in its most frequent spelling.
@@ -83,7 +84,7 @@ def top_entities(document: Document, labels: Sequence[str], top: int) -> list[tu
     spellings: dict[str, Counter[str]] = {}
     for passage in document.passages:
         for entity in passage.entities:
-            if entity.label in labels:
+            if entity.label in labels and (not confirmed or entity.confirmed):
                 name = " ".join(entity.name.split())
                 counts[name.casefold()] += 1
                 spellings.setdefault(name.casefold(), Counter())[name] += 1
@@ -91,8 +92,10 @@ def top_entities(document: Document, labels: Sequence[str], top: int) -> list[tu
     return sorted(named, key=lambda item: (-item[1], item[0]))[:top]
 
 
-def corpus_rows(docs: Sequence[AnnotatedDocument], codebooks: Sequence[Codebook], top: int) -> list[dict[str, Any]]:
-    """One row per document for ``corpus.csv``."""
+def corpus_rows(docs: Sequence[AnnotatedDocument], codebooks: Sequence[Codebook], top: int,
+                confirmed: bool = False) -> list[dict[str, Any]]:
+    """One row per document for ``corpus.csv`` (with ``confirmed``, the top entities are only those a
+    gazetteer or rule made or vouched for)."""
     columns = code_columns(codebooks)
     rows = []
     for item in docs:
@@ -103,19 +106,19 @@ def corpus_rows(docs: Sequence[AnnotatedDocument], codebooks: Sequence[Codebook]
             "passages": len(doc.passages), "body_passages": len(body_passages(doc)),
         }
         row.update(code_shares(doc, columns))
-        row["organisations"] = "; ".join(f"{name} ({n})" for name, n in top_entities(doc, ORG_LABELS, top))
-        row["places"] = "; ".join(f"{name} ({n})" for name, n in top_entities(doc, PLACE_LABELS, top))
+        row["organisations"] = "; ".join(f"{name} ({n})" for name, n in top_entities(doc, ORG_LABELS, top, confirmed))
+        row["places"] = "; ".join(f"{name} ({n})" for name, n in top_entities(doc, PLACE_LABELS, top, confirmed))
         row["entities"] = sum(len(p.entities) for p in doc.passages)
         rows.append(row)
     return rows
 
 
 def write_corpus_csv(docs: Sequence[AnnotatedDocument], path: Path, codebooks: Sequence[Codebook],
-                     top: int) -> Path:
+                     top: int, confirmed: bool = False) -> Path:
     """Write ``corpus.csv`` (see the module docstring for the columns)."""
     fields = ["document", "file", "title", "authors", "year", "language", "kind", "pages", "passages",
               "body_passages", *code_columns(codebooks), "organisations", "places", "entities"]
-    write_atomic(path, csv_text(corpus_rows(docs, codebooks, top), fields))
+    write_atomic(path, csv_text(corpus_rows(docs, codebooks, top, confirmed), fields))
     return path
 
 
@@ -135,7 +138,8 @@ def write_exports(out_dir: Path, documents: Sequence[Path], codebooks: Sequence[
     """
 
     docs = load_documents(list(documents))
-    written = {"corpus": write_corpus_csv(docs, target(out_dir, CORPUS_FILE), codebooks, settings.top_entities)}
+    written = {"corpus": write_corpus_csv(docs, target(out_dir, CORPUS_FILE), codebooks, settings.top_entities,
+                                                settings.confirmed_entities)}
     writers: dict[str, Callable[[Path], Path]] = {
         "jsonl": lambda path: passages.write_jsonl(docs, path),
         "csv": lambda path: passages.write_csv(docs, path, code_columns(codebooks)),
