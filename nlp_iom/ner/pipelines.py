@@ -25,7 +25,7 @@ INDONESIAN_MODEL = default_model("ner_id_cnn")
 #: The domain components, in pipeline order (their factories: :data:`nlp_iom.pipeline.registrations.FACTORIES`).
 DOMAIN_COMPONENTS: tuple[str, ...] = ("iom_orgs", "iom_regions", "iom_laws", "iom_informants", "iom_cited_authors",
                                       "iom_titled_names", "iom_known_people", "iom_acronyms", "iom_dates",
-                                      "iom_person_evidence")
+                                      "iom_org_evidence", "iom_person_evidence")
 LANGUAGES = ("id", "en")
 #: Indonesian tiers: the committed CNN, or the e5 transformer rebuilt into the cache folder.
 TIERS = ("cnn", "trf")

@@ -27,6 +27,7 @@ FACTORIES: dict[str, str] = {
     "iom_titled_names": "nlp_iom.pipeline.persons:make_titled_names",
     "iom_known_people": "nlp_iom.pipeline.persons:make_known_people",
     "iom_person_evidence": "nlp_iom.pipeline.person_evidence:make_person_evidence",
+    "iom_org_evidence": "nlp_iom.pipeline.org_evidence:make_org_evidence",
     "iom_transformer_ner": "nlp_iom.pipeline.transformer:make_transformer_ner",
     "iom_sentences": "nlp_iom.pipeline.sentences:make_sentence_setter",
     "iom_caps_recase": "nlp_iom.pipeline.truecase:make_caps_recaser",
