@@ -27,6 +27,8 @@ from nlp_iom.extract.text import TEXT_SUFFIXES, apply_front_matter, read_text_fi
 
 PDF_SUFFIXES = (".pdf",)
 SUPPORTED_SUFFIXES = PDF_SUFFIXES + TEXT_SUFFIXES
+#: A text file larger than this is read in a bounded child even without ``max_seconds``.
+ISOLATE_TEXT_BYTES = 2 * 2**20
 #: Seconds one file may take in a batch (extract, annotate, index add) before its reader is stopped.
 DEFAULT_TIMEOUT = 300.0
 
@@ -46,7 +48,10 @@ class ReadSettings:
         max_memory_mb: How far the reader child's memory may grow (a decompression bomb stops
             there with :class:`~nlp_iom.errors.ResourceLimitError`); None for no limit.
         isolate: Read in a child process that bounds time and memory, so that no file can
-            abort or exhaust the calling process (False reads in this process).
+            abort or exhaust the calling process: ``"auto"`` (default) does so for every PDF, and
+            for a text file that is large (over :data:`ISOLATE_TEXT_BYTES`) or read under
+            ``max_seconds``; ``True`` for every file; ``False`` reads in this process. A child
+            costs a fork (tens of milliseconds in a process that has loaded models).
         ocr: ``auto`` OCRs pages that have images but no text layer, ``force`` OCRs every page,
             ``off`` never OCRs (a scan then raises :class:`~nlp_iom.errors.ScannedPdfError`).
         ocr_options: Languages, resolution, confidence thresholds and progress callback of the OCR.
@@ -60,7 +65,7 @@ class ReadSettings:
     layout: LayoutSettings = LayoutSettings()
     max_seconds: float | None = None
     max_memory_mb: int | None = DEFAULT_MAX_MEMORY_MB
-    isolate: bool = True
+    isolate: bool | str = "auto"
     ocr: str = "auto"
     ocr_options: OcrSettings = OcrSettings()
     tables: TableSettings = TableSettings()
@@ -73,6 +78,8 @@ class ReadSettings:
             raise ConfigError("reader", f"unknown PDF reader {self.reader!r}; choose one of {sorted(READERS)}")
         if self.max_seconds is not None and self.max_seconds <= 0:
             raise ConfigError("max_seconds", f"must be positive, got {self.max_seconds!r}")
+        if self.isolate not in (True, False, "auto"):
+            raise ConfigError("isolate", f"must be True, False or 'auto', got {self.isolate!r}")
         if self.max_memory_mb is not None and (not isinstance(self.max_memory_mb, int) or self.max_memory_mb < 64):
             raise ConfigError("max_memory_mb", f"must be a whole number of MB, at least 64, got {self.max_memory_mb!r}")
 
@@ -87,8 +94,9 @@ def read(path: str | Path, settings: ReadSettings | None = None, **overrides: ob
     Returns:
         The Document: metadata, abstracts, section tree, passages, references, citations, abbreviations.
 
-    By default the file is read in a child process bounded by ``settings.max_seconds`` and
-    ``settings.max_memory_mb``, so a crafted file cannot abort or exhaust the caller.
+    A PDF (and a large text, or any file read under ``max_seconds``) is read in a child process
+    bounded by ``settings.max_seconds`` and ``settings.max_memory_mb``, so a crafted file cannot
+    abort or exhaust the caller (``settings.isolate``).
 
     Raises:
         InputError: A subclass naming the file and the cause (missing, not a PDF, corrupt,
@@ -101,10 +109,22 @@ def read(path: str | Path, settings: ReadSettings | None = None, **overrides: ob
     path = Path(path)
     if not path.exists():
         raise FileMissingError(path, "file not found")
-    if settings.isolate:
+    if _isolated(path, settings):
         data = run_limited(_read_to_dict, (path, settings), path, settings.max_seconds, settings.max_memory_mb)
         return Document.from_dict(data)
     return _read_here(path, settings)
+
+
+def _isolated(path: Path, settings: ReadSettings) -> bool:
+    """Whether ``path`` is read in a bounded child (see ``ReadSettings.isolate``)."""
+    if settings.isolate != "auto":
+        return bool(settings.isolate)
+    if path.suffix.lower() in PDF_SUFFIXES or settings.max_seconds is not None:
+        return True
+    try:
+        return path.stat().st_size > ISOLATE_TEXT_BYTES
+    except OSError:
+        return False
 
 
 def _read_to_dict(path: Path, settings: ReadSettings) -> dict:

@@ -161,3 +161,18 @@ def test_max_seconds_stops_a_long_stage_on_time(tmp_path: Path) -> None:
     with pytest.raises(errors.ExtractionTimeoutError, match="within 1 s") as info:
         nlp_iom.read(path, max_seconds=1)
     assert time.monotonic() - started < 5 and str(path) in str(info.value)
+
+
+def test_which_reads_run_in_the_bounded_child(tmp_path: Path) -> None:
+    from nlp_iom.reader import ISOLATE_TEXT_BYTES, _isolated
+
+    small, large, pdf = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "c.pdf"
+    small.write_text("IOM di Sambas.", encoding="utf-8")
+    large.write_bytes(b"IOM di Sambas. " * (ISOLATE_TEXT_BYTES // 15 + 1))
+    pdf.write_bytes(b"%PDF-1.4")
+    auto = nlp_iom.ReadSettings()
+    assert _isolated(pdf, auto) and _isolated(large, auto) and not _isolated(small, auto)
+    assert _isolated(small, nlp_iom.ReadSettings(max_seconds=10))
+    assert _isolated(small, nlp_iom.ReadSettings(isolate=True)) and not _isolated(pdf, nlp_iom.ReadSettings(isolate=False))
+    with pytest.raises(errors.ConfigError, match="isolate"):
+        nlp_iom.ReadSettings(isolate="sometimes")
