@@ -21,7 +21,7 @@ document declares (its authors), read by ``iom_known_people``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from spacy.tokens import Doc, Span
@@ -147,3 +147,24 @@ def merge_entities(doc: Doc, spans: Iterable[Span | None], override: bool = Fals
 
 
 register_extensions()
+
+
+def revise_entities(doc: Doc, label: str, revise: Callable[[Span], Span | None], rules: tuple[str, ...] = ()) -> Doc:
+    """Pass each ``label`` entity a statistical model made (or one of ``rules``) through ``revise``.
+
+    ``revise`` returns the entity itself, a replacement span (trimmed or relabelled), or None to drop
+    it; other entities are kept as they are. ``doc.ents`` is set again only when something changed.
+    """
+    kept: list[Span] = []
+    changed = False
+    for ent in doc.ents:
+        if ent.label_ != label or ent._.iom_rule not in (None, *rules):
+            kept.append(ent)
+            continue
+        revised = revise(ent)
+        changed = changed or revised is not ent
+        if revised is not None:
+            kept.append(revised)
+    if changed:
+        doc.ents = kept
+    return doc

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from nlp_iom.pipeline.extensions import ORG, register_extensions
+from nlp_iom.pipeline.extensions import ORG, register_extensions, revise_entities
 from nlp_iom.pipeline.registrations import config_from
 
 COMPONENT = "iom_org_evidence"
@@ -51,7 +51,8 @@ class OrgEvidence:
         self.settings = settings
         register_extensions()
 
-    def _judge(self, doc: Doc, ent: Span) -> Span | None:
+    def _judge(self, ent: Span) -> Span | None:
+        doc = ent.doc
         if self.settings.drop_concepts and ent.text.strip() in NOT_ORGANISATIONS:
             return None
         if not self.settings.trim:
@@ -69,19 +70,7 @@ class OrgEvidence:
         return ent if (start, end) == (ent.start, ent.end) else Span(doc, start, end, label=ORG)
 
     def __call__(self, doc: Doc) -> Doc:
-        kept: list[Span] = []
-        changed = False
-        for ent in doc.ents:
-            if ent.label_ != ORG or ent._.iom_rule is not None:
-                kept.append(ent)
-                continue
-            judged = self._judge(doc, ent)
-            changed = changed or judged is not ent
-            if judged is not None:
-                kept.append(judged)
-        if changed:
-            doc.ents = kept
-        return doc
+        return revise_entities(doc, ORG, self._judge)
 
 
 @Language.factory(COMPONENT, default_config=config_from(OrgEvidenceSettings))

@@ -28,7 +28,7 @@ from importlib import resources
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from nlp_iom.pipeline.extensions import ORG, PER, register_extensions
+from nlp_iom.pipeline.extensions import ORG, PER, register_extensions, revise_entities
 from nlp_iom.pipeline.registrations import config_from
 
 COMPONENT = "iom_person_evidence"
@@ -134,7 +134,11 @@ class PersonEvidence:
         self.settings = settings
         register_extensions()
 
-    def _judge(self, doc: Doc, ent: Span) -> Span | None:
+    def _judge(self, ent: Span) -> Span | None:
+        doc = ent.doc
+        if ent._.iom_rule is not None:  # a name pattern's span: only an organisation head overrules it
+            opens_org = self.settings.org_heads and doc[ent.start].lower_ in ORG_HEADS
+            return Span(doc, ent.start, ent.end, label=ORG) if opens_org else ent
         start, end = ent.start, ent.end
         if self.settings.trim_roles:
             while start < end and doc[start].lower_.strip(".") in ROLE_WORDS:
@@ -150,25 +154,7 @@ class PersonEvidence:
         return ent if (start, end) == (ent.start, ent.end) else Span(doc, start, end, label=PER)
 
     def __call__(self, doc: Doc) -> Doc:
-        kept: list[Span] = []
-        changed = False
-        for ent in doc.ents:
-            if ent.label_ != PER or ent._.iom_rule not in (None, *PATTERN_RULES):
-                kept.append(ent)
-                continue
-            if ent._.iom_rule is not None:  # a name pattern's span: only an organisation head overrules it
-                judged = Span(doc, ent.start, ent.end, label=ORG) \
-                    if self.settings.org_heads and doc[ent.start].lower_ in ORG_HEADS else ent
-                changed = changed or judged is not ent
-                kept.append(judged)
-                continue
-            judged = self._judge(doc, ent)
-            changed = changed or judged is not ent
-            if judged is not None:
-                kept.append(judged)
-        if changed:
-            doc.ents = kept
-        return doc
+        return revise_entities(doc, PER, self._judge, PATTERN_RULES)
 
 
 @Language.factory(COMPONENT, default_config=config_from(PersonEvidenceSettings))
