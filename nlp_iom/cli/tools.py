@@ -44,6 +44,7 @@ GOLD: dict[str, tuple[str, str]] = {
     "ner-validate": ("nlp_iom.training.ner_gold_files:main_validate", "Check an NER gold file: schema, offsets, overlaps, labels."),
     "ner-law-pool": ("nlp_iom.training.ner_pools:main_law", "Draw the LAW test pool (law_pool.jsonl) with a fixed seed."),
     "ner-web-pool": ("nlp_iom.training.ner_pools:main_web", "Draw the web-text sentence pool of the NER gold (web/pool.jsonl)."),
+    "ner-pdf-pool": ("nlp_iom.training.ner_pools:main_pdf", "Draw the development-PDF sentence pool of the NER gold (pdf/pool.jsonl)."),
     "classify-pool": ("nlp_iom.training.classify_pools:main_pool", "Draw batch 1 of the classification gold pool (passages.jsonl)."),
     "classify-web-pool": ("nlp_iom.training.classify_pools:main_web_pool", "Draw batch 2 of the classification gold pool (web and dev PDFs)."),
     "classify-gold": ("nlp_iom.training.classify_pools:main_gold", "Assemble the classification gold.jsonl and composition.json from both batches."),

@@ -7,6 +7,7 @@ command (re-run it, then ``nlp-iom evaluate ner-card``):
 |---|---|
 | ``heldout_scores.json`` | ``nlp-iom evaluate ner-heldout --json corpora/ner_gold/heldout_scores.json`` |
 | ``web/scores_dev.json``, ``web/scores_test.json`` | ``nlp-iom evaluate ner corpora/ner_gold/web/gold.jsonl --split dev|test --output ...`` |
+| ``pdf/scores_dev.json``, ``pdf/scores_test.json`` | ``nlp-iom evaluate ner corpora/ner_gold/pdf/gold.jsonl --split dev|test --output ...`` |
 | ``law_scores.json`` (``law_scores_before.json``: the rules before the law change) | ``nlp-iom evaluate ner-laws --json corpora/ner_gold/law_scores.json`` |
 | ``caps_scores.json`` | ``nlp-iom evaluate ner-caps --json corpora/ner_gold/caps_scores.json`` |
 
@@ -31,6 +32,11 @@ SECTIONS: dict[str, tuple[str, str]] = {
                             "`web/gold.jsonl`, documents of the dev split (rules may be tuned on its errors)."),
     "web/scores_test.json": ("Web excerpts, test split",
                              "`web/gold.jsonl`, documents of the test split (scored once, nothing tuned on it)."),
+    "pdf/scores_dev.json": ("Development PDFs, dev split",
+                            "`pdf/gold.jsonl`, sentences of the development PDFs in the extraction gold's dev split."),
+    "pdf/scores_test.json": ("Development PDFs, test split",
+                             "`pdf/gold.jsonl`, sentences of the development PDFs in the extraction gold's test "
+                             "split (nothing tuned on it)."),
 }
 
 

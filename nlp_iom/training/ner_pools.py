@@ -207,3 +207,74 @@ def main_web(argv: list[str] | None = None) -> int:
     print(f"{len(rows)} sentences from {len({r['source'] for r in rows})} excerpts; "
           f"{sum(r['lang'] == 'id' for r in rows)} id; {sum(r['split'] == 'test' for r in rows)} test")
     return 0
+
+
+# --- PDF pool ---
+
+PDF_DEV = SHARED / "pdfs" / "dev"
+PDF_SEED = 20261207
+#: Sentences drawn per language, and at most this many from one PDF (so that many documents count).
+PDF_PER_LANGUAGE = 127
+PDF_PER_FILE = 9
+
+
+def pdf_splits() -> dict[str, str]:
+    """Dev/test of each development PDF, as the extraction gold splits them (by document)."""
+    raw = json.loads((ROOT / "corpora" / "extract_gold" / "split.json").read_text(encoding="utf-8"))
+    return {name.removesuffix(".json"): split for name, split in raw.items()}
+
+
+def pdf_candidates(path: Path) -> list[tuple[str, str]]:
+    """``(language, sentence)`` of the body passages of one PDF that may go into the pool (no OCR)."""
+    from nlp_iom.errors import InputError
+    from nlp_iom.ner.sentences import split_sentences
+    from nlp_iom.reader import read
+
+    try:
+        document = read(path, ocr="off", max_seconds=120)
+    except InputError:
+        return []
+    out = []
+    for passage in document.body_passages():
+        if passage.language not in ("id", "en"):
+            continue
+        for start, end in split_sentences(passage.text, passage.language):
+            sentence = " ".join(passage.text[start:end].split())
+            if 8 <= len(sentence.split()) <= 60 and CAPITALISED.search(sentence):
+                out.append((passage.language, sentence))
+    return out
+
+
+def pdf_pool(seed: int = PDF_SEED) -> list[dict[str, str]]:
+    """The fixed-seed draw: up to :data:`PDF_PER_FILE` sentences a PDF, :data:`PDF_PER_LANGUAGE` a language."""
+    rng = random.Random(seed)
+    split = pdf_splits()
+    chosen: dict[str, list[dict[str, str]]] = {"id": [], "en": []}
+    files = sorted(PDF_DEV.glob("*.pdf"))
+    rng.shuffle(files)
+    for path in files:
+        by_language: dict[str, list[str]] = {"id": [], "en": []}
+        for language, sentence in pdf_candidates(path):
+            by_language[language].append(sentence)
+        for language, pool in by_language.items():
+            room = PDF_PER_LANGUAGE - len(chosen[language])
+            for k, sentence in enumerate(sorted(rng.sample(pool, min(PDF_PER_FILE, len(pool), max(room, 0))),
+                                                key=pool.index)):
+                chosen[language].append({"id": f"nerpdf-{path.stem}-{language}{k}", "text": sentence,
+                                         "lang": language, "source": f"../shared/pdfs/dev/{path.name}",
+                                         "split": split.get(path.stem, "dev")})
+    return sorted(chosen["id"] + chosen["en"], key=lambda row: row["id"])
+
+
+def main_pdf(argv: list[str] | None = None) -> int:
+    """``nlp-iom gold ner-pdf-pool``: write the development-PDF pool."""
+    parser = argparse.ArgumentParser(prog="nlp-iom gold ner-pdf-pool",
+                                     description="Draw the PDF sentence pool of the NER domain gold from ../shared/pdfs/dev.")
+    parser.add_argument("-o", "--output", type=Path, default=NER_GOLD / "pdf" / "pool.jsonl")
+    args = parser.parse_args(argv)
+    rows = pdf_pool()
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    print(f"{len(rows)} sentences from {len({r['source'] for r in rows})} PDFs; "
+          f"{sum(r['lang'] == 'id' for r in rows)} id; {sum(r['split'] == 'test' for r in rows)} test")
+    return 0
