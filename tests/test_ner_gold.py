@@ -325,3 +325,18 @@ def test_the_ner_card_is_generated_from_the_committed_scores_files() -> None:
     assert CARD.read_text(encoding="utf-8") == card
     for section in ("Domain gold: heldout", "Web excerpts, test split", "LAW test set", "Text in capitals"):
         assert f"## {section}" in card
+
+
+def test_merging_the_web_passes_and_adjudication_rebuilds_the_committed_gold(tmp_path) -> None:
+    import json
+
+    from nlp_iom.training.ner_gold_files import MentionError, main_merge, merge_passes
+
+    web = ROOT / "corpora" / "ner_gold" / "web"
+    out = tmp_path / "gold.jsonl"
+    argv = [str(web / name) for name in ("pool.jsonl", "pass_a.jsonl", "pass_b.jsonl", "adjudication.jsonl")]
+    assert main_merge([*argv, "-o", str(out)]) == 0
+    assert out.read_bytes() == (web / "gold.jsonl").read_bytes()
+    load = lambda name: [json.loads(line) for line in (web / name).read_text("utf-8").splitlines()]  # noqa: E731
+    with pytest.raises(MentionError, match="no decision"):
+        merge_passes(load("pool.jsonl"), load("pass_a.jsonl"), load("pass_b.jsonl"), load("adjudication.jsonl")[1:])

@@ -42,6 +42,7 @@ BUILD: dict[str, tuple[str, str]] = {
 GOLD: dict[str, tuple[str, str]] = {
     "ner-mentions": ("nlp_iom.training.ner_gold_files:main_mentions", "Turn hand-written mention lists into NER gold spans."),
     "ner-validate": ("nlp_iom.training.ner_gold_files:main_validate", "Check an NER gold file: schema, offsets, overlaps, labels."),
+    "ner-merge": ("nlp_iom.training.ner_gold_files:main_merge", "Merge two NER passes and their adjudication into the gold file."),
     "ner-law-pool": ("nlp_iom.training.ner_pools:main_law", "Draw the LAW test pool (law_pool.jsonl) with a fixed seed."),
     "ner-web-pool": ("nlp_iom.training.ner_pools:main_web", "Draw the web-text sentence pool of the NER gold (web/pool.jsonl)."),
     "ner-pdf-pool": ("nlp_iom.training.ner_pools:main_pdf", "Draw the development-PDF sentence pool of the NER gold (pdf/pool.jsonl)."),

@@ -146,6 +146,68 @@ def build(texts: list[dict], annotation_lines: list[str]) -> list[dict]:
     return rows
 
 
+def merge_passes(pool: list[dict], pass_a: list[dict], pass_b: list[dict], adjudication: list[dict]) -> list[dict]:
+    """The adjudicated gold: the spans both passes share, plus each disagreement's decided spans.
+
+    A disagreement (``nlp-iom evaluate ner-agreement --disagreements``: overlapping differing spans of
+    one sentence) is decided as ``"pass A"``, ``"pass B"`` or ``"spans"`` (then ``spans`` lists the
+    ``[start, end, label, subtype]`` to keep). Rows keep the pool's ``split``.
+
+    Raises:
+        MentionError: A disagreement has no decision, or a decision matches no disagreement.
+    """
+    from nlp_iom.evaluation.ner_agreement import Row, disagreements
+
+    def rows(passes: list[dict]) -> dict[str, Row]:
+        return {r["id"]: Row(r["id"], r["text"], r["lang"], tuple(tuple(e) for e in r["entities"])) for r in passes}
+
+    a, b = rows(pass_a), rows(pass_b)
+    decided = {(d["id"], json.dumps(d["pass_a"]), json.dumps(d["pass_b"])): d for d in adjudication}
+    chosen: dict[str, set[tuple]] = {sid: set(a[sid].entities) & set(b[sid].entities) for sid in a}
+    used = set()
+    for case in disagreements(a, b):
+        key = (case["id"], json.dumps(case["pass_a"]), json.dumps(case["pass_b"]))
+        if key not in decided:
+            raise MentionError(f"{case['id']}: no decision on {case['span']!r}")
+        used.add(key)
+        decision = decided[key]
+        spans = {"pass A": case["pass_a"], "pass B": case["pass_b"]}.get(decision["decision"], decision.get("spans"))
+        if spans is None:
+            raise MentionError(f"{case['id']}: decision must be 'pass A', 'pass B' or 'spans' with a list")
+        chosen[case["id"]].update(tuple(span[:4]) for span in spans)
+    if set(decided) - used:
+        raise MentionError(f"decisions that match no disagreement: {sorted(set(decided) - used)[:3]}")
+    split = {row["id"]: row.get("split") for row in pool}
+    merged = []
+    for row in pass_a:
+        out = {key: row[key] for key in ("id", "text", "lang", "source")}
+        if split.get(row["id"]):
+            out["split"] = split[row["id"]]
+        out["entities"] = [list(span) for span in sorted(chosen[row["id"]], key=lambda s: (s[0], s[1]))]
+        merged.append(out)
+    return merged
+
+
+def main_merge(argv: list[str] | None = None) -> int:
+    """``nlp-iom gold ner-merge``: write the adjudicated gold of two passes."""
+    parser = argparse.ArgumentParser(prog="nlp-iom gold ner-merge", description=merge_passes.__doc__.splitlines()[0])
+    parser.add_argument("pool", type=Path, help="the pool (for each sentence's split)")
+    parser.add_argument("pass_a", type=Path)
+    parser.add_argument("pass_b", type=Path)
+    parser.add_argument("adjudication", type=Path)
+    parser.add_argument("-o", "--output", type=Path, required=True)
+    args = parser.parse_args(argv)
+    load = lambda path: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]  # noqa: E731
+    try:
+        rows = merge_passes(load(args.pool), load(args.pass_a), load(args.pass_b), load(args.adjudication))
+    except MentionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    args.output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    print(f"{len(rows)} sentences, {sum(len(r['entities']) for r in rows)} spans")
+    return 0
+
+
 def main_mentions(argv: list[str] | None = None) -> int:
     """``nlp-iom gold ner-mentions``: write the gold rows of the texts; 1 if a mention is not found."""
     parser = argparse.ArgumentParser(prog="nlp-iom gold ner-mentions",
