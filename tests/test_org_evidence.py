@@ -35,3 +35,12 @@ def test_rule_spans_and_switched_off_steps_are_left_alone() -> None:
     text = "Kasus TPPO ditangani Satgas."
     assert _judged(text, ["TPPO"], rule="iom_orgs") == [("TPPO", "ORG")]
     assert _judged(text, ["TPPO"], OrgEvidenceSettings(drop_concepts=False)) == [("TPPO", "ORG")]
+
+
+def test_captions_and_code_are_not_organisations() -> None:
+    from nlp_iom.pipeline.extensions import looks_like_code
+
+    text = "Tabel 3 menunjukkan hasil fp.readLine dari Universitas Tanjungpura ."
+    assert _judged(text, ["Tabel 3", "fp.readLine", "Universitas Tanjungpura"]) == [("Universitas Tanjungpura", "ORG")]
+    assert looks_like_code("Current_State==0") and looks_like_code("=User::find(1")
+    assert not any(looks_like_code(w) for w in ("U.S.", "J.D.", "McKinley", "F1-score", "St."))

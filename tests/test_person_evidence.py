@@ -66,3 +66,10 @@ def test_the_component_is_in_the_default_pipelines(language: str) -> None:
     assert load_pipeline(language, NerSettings()).pipe_names[-1] == "iom_person_evidence"
     without = NerSettings(exclude_domain=("iom_person_evidence",))
     assert "iom_person_evidence" not in load_pipeline(language, without).pipe_names
+
+
+def test_captions_code_and_digits_are_not_people() -> None:
+    text = "Gambar 4.8 Source dan Current_State==0 serta Y1 oleh Budi Santoso."
+    judged = _judged(text, [("Gambar 4.8 Source", "PER"), ("Current_State==0", "PER"), ("Y1", "PER"),
+                            ("Budi Santoso", "PER")])
+    assert judged == [("Budi Santoso", "PER")]

@@ -44,6 +44,11 @@ ORG = "ORG"
 LOC = "LOC"
 LAW = "LAW"
 PER = "PER"
+#: Words that open a caption or a cross-reference ("Tabel 3", "Figure 2", "Gambar 4.8"), never a name.
+CAPTION_HEADS = frozenset({"tabel", "table", "gambar", "figure", "fig", "grafik", "chart", "lampiran", "appendix",
+                           "persamaan", "equation", "diagram", "bagan"})
+#: Characters that occur in code, formulas and identifiers but not in names.
+CODE_CHARACTERS = frozenset("=<>{}[]();_\\|^~`#$")
 #: Words a statistical entity may start with that a rule span leaves out.
 LEADING_DETERMINERS = frozenset({"the", "a", "an"})
 
@@ -168,3 +173,18 @@ def revise_entities(doc: Doc, label: str, revise: Callable[[Span], Span | None],
     if changed:
         doc.ents = kept
     return doc
+
+
+def looks_like_code(word: str) -> bool:
+    """Whether a token is code or a formula rather than a word: operator or bracket characters, or a
+    dot joining letters ("fp.readLine", "Current_State==0", "Y1" is not code but has a digit)."""
+    if any(ch in CODE_CHARACTERS for ch in word):
+        return True
+    inner = word.strip(".")
+    return any(inner[i] == "." and inner[i - 1].isalpha() and inner[i + 1].isalpha() and inner[i + 1].islower()
+               for i in range(1, len(inner) - 1))
+
+
+def not_a_name(span: Span) -> bool:
+    """A statistical span that names nothing: it opens with a caption word or holds code."""
+    return span[0].lower_.strip(".") in CAPTION_HEADS or any(looks_like_code(token.text) for token in span)

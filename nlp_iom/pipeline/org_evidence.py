@@ -6,7 +6,8 @@ tindak pidana perdagangan orang; "PMI", pekerja migran Indonesia; "KDRT"), gener
 "World Health Organization (WHO", "Polda Sumut 12"). This component runs after the domain layer and
 changes only ORG spans the statistical model made (without ``iom_rule``):
 
-1. a span whose whole text is a concept acronym or a generic word is dropped;
+1. a span whose whole text is a concept acronym or a generic word, that opens with a caption word
+   ("Tabel 3", "Figure 2") or that holds code ("fp.readLine") is dropped;
 2. leading tokens without a letter or digit (bullets, dashes) and trailing numbers are trimmed;
 3. a span with an opening parenthesis that it does not close ends before the parenthesis.
 
@@ -20,13 +21,13 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from nlp_iom.pipeline.extensions import ORG, register_extensions, revise_entities
+from nlp_iom.pipeline.extensions import ORG, not_a_name, register_extensions, revise_entities
 from nlp_iom.pipeline.registrations import config_from
 
 COMPONENT = "iom_org_evidence"
 #: Acronyms of concepts and generic words that the models tag as ORG; matched on the whole span text.
 NOT_ORGANISATIONS = frozenset("""
-TPPO TPPU KDRT HAM TKI TKW PMI CPMI PRT ABK NGO NGOs INGO INGOs IGO IGOs IO IOs CSO CSOs LSM Ornop ORNOP
+TPPO TPPU KDRT HAM TKI TKW PMI CPMI PRT ABK NGO NGOs INGO INGOs IGO IGOs IO IOs CSO CSOs LSM Ornop ORNOP FX
 UU UUD KUHP Perpres Perda Permen
 """.split())
 
@@ -56,7 +57,7 @@ class OrgEvidence:
         if self.settings.drop_concepts and ent.text.strip() in NOT_ORGANISATIONS:
             return None
         if not self.settings.trim:
-            return ent
+            return None if self.settings.drop_concepts and not_a_name(ent) else ent
         start, end = ent.start, ent.end
         while start < end and not any(ch.isalnum() for ch in doc[start].text):
             start += 1
@@ -65,7 +66,7 @@ class OrgEvidence:
             end = opened
         while end > start and (doc[end - 1].like_num or not any(ch.isalnum() for ch in doc[end - 1].text)):
             end -= 1
-        if start == end:
+        if start == end or (self.settings.drop_concepts and not_a_name(doc[start:end])):
             return None
         return ent if (start, end) == (ent.start, ent.end) else Span(doc, start, end, label=ORG)
 

@@ -10,7 +10,8 @@ authors come from rules and are left alone):
 1. a leading or trailing role word ("Presiden", "Kepala", "Iptu", "Minister") is trimmed off;
 2. a span that starts with an organisation head word ("Yayasan", "Lembaga", "University") becomes
    ORG (this also holds for the spans of the titled-name and cited-author patterns);
-3. what is left must hold a name-like word: capitalised and not a common word of either language
+3. a span that opens with a caption word ("Gambar 4.8 Source") or holds code is dropped;
+4. what is left must hold a name-like word: capitalised letters (no digits) and not a common word of either language
    (a word whose usual case is lower in the case tables of :mod:`nlp_iom.pipeline.truecase`), or the
    span is dropped.
 
@@ -28,7 +29,7 @@ from importlib import resources
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from nlp_iom.pipeline.extensions import ORG, PER, register_extensions, revise_entities
+from nlp_iom.pipeline.extensions import ORG, PER, not_a_name, register_extensions, revise_entities
 from nlp_iom.pipeline.registrations import config_from
 
 COMPONENT = "iom_person_evidence"
@@ -123,7 +124,7 @@ def common_word(word: str) -> bool:
 def name_like(word: str) -> bool:
     """Capitalised letters that are neither a common word of either language nor a role word."""
     letters = word.strip(".'’-")
-    return bool(letters) and letters[0].isupper() and any(c.isalpha() for c in letters) \
+    return bool(letters) and letters[0].isupper() and letters.replace("-", "").replace("'", "").replace("’", "").isalpha() \
         and letters.lower() not in ROLE_WORDS and not common_word(letters)
 
 
@@ -145,7 +146,7 @@ class PersonEvidence:
                 start += 1
             while end > start and doc[end - 1].lower_.strip(".") in ROLE_WORDS:
                 end -= 1
-        if start == end:
+        if start == end or (self.settings.require_name and not_a_name(doc[start:end])):
             return None
         if self.settings.org_heads and doc[start].lower_ in ORG_HEADS:
             return Span(doc, start, end, label=ORG)
