@@ -21,16 +21,15 @@ split (none of them is made of common words only); the web test split was not lo
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp_iom.pipeline.extensions import ORG, PER, not_a_name, register_extensions, revise_entities
 from nlp_iom.pipeline.registrations import config_from
+from nlp_iom.pipeline.truecase import LANGUAGES, load_table
 
 COMPONENT = "iom_person_evidence"
 #: Ranks, offices and roles written before (or after) a name; trimmed off a PER span.
@@ -82,14 +81,9 @@ class PersonEvidenceSettings:
 def case_tables() -> tuple[frozenset[str], frozenset[str]]:
     """Lower-cased words whose usual case is lower, and those usually capitalised, in Indonesian or English
     (the recaser's tables, counted on the NER and UD training text)."""
-    lower: set[str] = set(NOT_NAMES)
-    title: set[str] = set()
-    for language in ("id", "en"):
-        raw = json.loads(resources.files("nlp_iom.pipeline").joinpath("data", f"truecase_{language}.json")
-                         .read_text("utf-8"))
-        lower.update(raw["lower"])
-        title.update(raw["title"])
-    return frozenset(lower), frozenset(title - lower)
+    tables = [load_table(language) for language in LANGUAGES]
+    lower = frozenset(NOT_NAMES).union(*(table.lower for table in tables))
+    return lower, frozenset().union(*(table.title for table in tables)) - lower
 
 
 @lru_cache(maxsize=1)

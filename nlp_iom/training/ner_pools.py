@@ -202,11 +202,16 @@ def main_web(argv: list[str] | None = None) -> int:
                                      description="Draw the web-text sentence pool of the NER domain gold from ../shared/texts/web.")
     parser.add_argument("-o", "--output", type=Path, default=NER_GOLD / "web" / "pool.jsonl")
     args = parser.parse_args(argv)
-    rows = web_pool()
-    args.output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    print(f"{len(rows)} sentences from {len({r['source'] for r in rows})} excerpts; "
-          f"{sum(r['lang'] == 'id' for r in rows)} id; {sum(r['split'] == 'test' for r in rows)} test")
+    write_pool(web_pool(), args.output, "excerpts")
     return 0
+
+
+def write_pool(rows: list[dict[str, str]], output: Path, sources: str) -> None:
+    """Write a sentence pool as JSON lines and print its size, languages and test share."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    print(f"{len(rows)} sentences from {len({r['source'] for r in rows})} {sources}; "
+          f"{sum(r['lang'] == 'id' for r in rows)} id; {sum(r['split'] == 'test' for r in rows)} test")
 
 
 # --- PDF pool ---
@@ -272,9 +277,5 @@ def main_pdf(argv: list[str] | None = None) -> int:
                                      description="Draw the PDF sentence pool of the NER domain gold from ../shared/pdfs/dev.")
     parser.add_argument("-o", "--output", type=Path, default=NER_GOLD / "pdf" / "pool.jsonl")
     args = parser.parse_args(argv)
-    rows = pdf_pool()
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    print(f"{len(rows)} sentences from {len({r['source'] for r in rows})} PDFs; "
-          f"{sum(r['lang'] == 'id' for r in rows)} id; {sum(r['split'] == 'test' for r in rows)} test")
+    write_pool(pdf_pool(), args.output, "PDFs")
     return 0
