@@ -119,11 +119,7 @@ def train(output: Path, data: Path, epochs: int = DEFAULT_EPOCHS, seed: int = 12
     import torch
     from stanza.models import mwt_expander
 
-    tmp = None
-    if workdir is None:
-        tmp = tempfile.mkdtemp(prefix="stanza_id_mwt_")
-        workdir = Path(tmp)
-    try:
+    with TS.scratch_dir(workdir, "stanza_id_mwt_", keep_workdir) as workdir:
         files = prepare_mwt_data(data, workdir)
         ckpt_dir = workdir / "saved"
         args = [
@@ -133,16 +129,7 @@ def train(output: Path, data: Path, epochs: int = DEFAULT_EPOCHS, seed: int = 12
             "--save_dir", str(ckpt_dir), "--save_name", MODEL_FILE,
             "--num_epoch", str(epochs), "--seed", str(seed), "--cpu",
         ]
-        logger.info("stanza.models.mwt_expander.main %s", " ".join(args))
-        captured: list[str] = []
-        handler = TS._ListHandler(captured)
-        logging.getLogger("stanza").addHandler(handler)
-        start = time.time()
-        try:
-            mwt_expander.main(args)
-        finally:
-            logging.getLogger("stanza").removeHandler(handler)
-        seconds = time.time() - start
+        captured, seconds = TS.run_stanza(mwt_expander.main, args, "stanza.models.mwt_expander.main")
         output.mkdir(parents=True, exist_ok=True)
         # drop the scratch paths stanza stores in the checkpoint's config; the weights are unchanged
         params = torch.load(ckpt_dir / MODEL_FILE, map_location="cpu", weights_only=True)
@@ -180,9 +167,6 @@ def train(output: Path, data: Path, epochs: int = DEFAULT_EPOCHS, seed: int = 12
         record = json.loads(json.dumps(record, default=str).replace(str(workdir), "<workdir>"))
         (output / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         return record
-    finally:
-        if tmp is not None and not keep_workdir:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _dev_accuracy(output: Path, dev_gold: Path, workdir: Path) -> dict[str, Any] | None:

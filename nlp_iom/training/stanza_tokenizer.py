@@ -26,6 +26,7 @@ Data: ``<shared>/data/ud_id`` (``$NLP_IOM_SHARED`` or ``../shared/data`` beside 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import json
 import logging
@@ -35,6 +36,7 @@ import random
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from nlp_iom.evaluation.sentences import (
@@ -118,11 +120,7 @@ def train(output: Path, data: Path, steps: int = 2000, seed: int = 1234, workdir
     from stanza.models import tokenizer
     from stanza.utils.avg_sent_len import avg_sent_len
 
-    tmp = None
-    if workdir is None:
-        tmp = tempfile.mkdtemp(prefix="stanza_id_tok_")
-        workdir = Path(tmp)
-    try:
+    with scratch_dir(workdir, "stanza_id_tok_", keep_workdir) as workdir:
         files = prepare_data(data, workdir)
         seqlen = str(math.ceil(avg_sent_len(str(files["train_labels"])) * 3 / 100) * 100)
         ckpt_dir = workdir / "saved"
@@ -135,16 +133,7 @@ def train(output: Path, data: Path, steps: int = 2000, seed: int = 1234, workdir
             "--steps", str(steps), "--eval_steps", "200", "--report_steps", "100",
             "--seed", str(seed), "--cpu",
         ]
-        logger.info("stanza.models.tokenizer.main %s", " ".join(args))
-        captured: list[str] = []
-        handler = _ListHandler(captured)
-        logging.getLogger("stanza").addHandler(handler)
-        start = time.time()
-        try:
-            tokenizer.main(args)
-        finally:
-            logging.getLogger("stanza").removeHandler(handler)
-        seconds = time.time() - start
+        captured, seconds = run_stanza(tokenizer.main, args, "stanza.models.tokenizer.main")
         best = [m for m in captured if m.startswith("Best dev score")]
         dev_lines = [m for m in captured if "sentence F1" in m]
         output.mkdir(parents=True, exist_ok=True)
@@ -172,9 +161,34 @@ def train(output: Path, data: Path, steps: int = 2000, seed: int = 1234, workdir
         record = json.loads(json.dumps(record, default=str).replace(str(workdir), "<workdir>"))
         (output / "training.json").write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
         return record
+
+
+@contextlib.contextmanager
+def scratch_dir(workdir: Path | None, prefix: str, keep: bool = False) -> Iterator[Path]:
+    """``workdir``, or a temporary folder removed afterwards unless ``keep``."""
+    if workdir is not None:
+        yield workdir
+        return
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    try:
+        yield Path(tmp)
     finally:
-        if tmp is not None and not keep_workdir:
+        if not keep:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_stanza(main: Callable[[list[str]], object], args: list[str], name: str) -> tuple[list[str], float]:
+    """Run a stanza trainer's ``main(args)``; return the messages stanza logged and the seconds it took."""
+    logger.info("%s %s", name, " ".join(args))
+    captured: list[str] = []
+    handler = _ListHandler(captured)
+    logging.getLogger("stanza").addHandler(handler)
+    start = time.time()
+    try:
+        main(args)
+    finally:
+        logging.getLogger("stanza").removeHandler(handler)
+    return captured, time.time() - start
 
 
 class _ListHandler(logging.Handler):
