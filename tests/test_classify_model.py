@@ -81,7 +81,7 @@ def test_evidence_names_indicators_and_closest_gold_examples(ingo: PassageClassi
 def test_save_and_load_round_trip_without_pickle(ingo: PassageClassifier, tmp_path: Path) -> None:
     ingo.save_pretrained(tmp_path / "m")
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == [
-        "config.json", "examples.jsonl", "examples.safetensors", "head.safetensors"]
+        "config.json", "examples.jsonl", "examples.safetensors", "head.safetensors", "lexical.json"]
     again = PassageClassifier.from_pretrained(tmp_path / "m", embedder=ingo.embedder)
     texts = ["IOM memberikan bantuan pemulangan kepada korban.", "The paper has five sections."]
     assert np.allclose(again.predict_proba(texts), ingo.predict_proba(texts), atol=1e-6)

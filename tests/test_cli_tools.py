@@ -59,8 +59,13 @@ def test_arguments_pass_through_and_errors_keep_their_exit_code() -> None:
     assert bad.exit_code == 2 and "invalid choice" in bad.output
 
 
-def test_run_module_returns_the_exit_status() -> None:
-    assert run_module("nlp_iom.evaluation.extraction_gold", ["--card"]) == 0
+def test_run_module_returns_the_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
+    # a command that only reads and prints: tests never write into the checkout
+    assert run_module("nlp_iom.evaluation.classify", ["--agreement", "--codebook", "ingo"]) == 0
+    assert "partner" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as info:
+        run_module("nlp_iom.evaluation.classify", ["--no-such-option"])
+    assert info.value.code == 2
 
 
 def test_gold_ner_validate_accepts_the_gold_and_rejects_bad_offsets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -80,7 +80,7 @@ class LinearHead:
 
     def fit(self, X: np.ndarray, Y: np.ndarray, groups: list[str] | None = None,
             languages: list[str | None] | None = None) -> LinearHead:
-        """Fit on embeddings ``X`` (n, d) and a 0/1 label matrix ``Y`` (n, k).
+        """Fit on features ``X`` (n, d; dense, or SciPy CSR) and a 0/1 label matrix ``Y`` (n, k).
 
         Every column needs at least two positives and two negatives; the caller routes codes with
         fewer to the zero-shot head. ``groups`` and ``languages`` (one per row) are optional.

@@ -12,8 +12,12 @@ than :data:`MIN_POSITIVES` examples (or raises :class:`~nlp_iom.errors.TooFewExa
 ``fallback="error"``). Every prediction can carry evidence (:meth:`explain`): the closest labelled
 examples and the indicator phrases that matched.
 
+The trained head reads the passage embedding, the codes' indicator-phrase counts and a TF-IDF block
+of word and character n-grams (:mod:`nlp_iom.coding.lexical`; ``lexical=None`` leaves it out).
+
 A saved model is a folder of ``config.json`` (codebook, embedder, settings, scores), ``head.safetensors``
-and ``examples.safetensors`` + ``examples.jsonl`` (the labelled passages used for evidence). No pickle.
+(head and IDF arrays), ``lexical.json`` (the TF-IDF vocabularies) and ``examples.safetensors`` +
+``examples.jsonl`` (the labelled passages used for evidence). No pickle.
 """
 
 from __future__ import annotations
@@ -26,10 +30,12 @@ from typing import Any, Sequence
 
 import numpy as np
 from safetensors.numpy import load_file, save_file
+from scipy import sparse
 
 from nlp_iom.coding.codebook import Codebook, codebook_from_dict, load_codebook
 from nlp_iom.coding.head import DEFAULT_C, LinearHead, ZeroShotHead
 from nlp_iom.coding.keywords import IndicatorMatcher
+from nlp_iom.coding.lexical import LexicalFeatures, LexicalSettings
 from nlp_iom.embed.registry import LazyEmbedder
 from nlp_iom.errors import ConfigError, ModelNotFoundError, TooFewExamplesError
 
@@ -45,6 +51,10 @@ FALLBACKS = ("zero-shot", "error")
 #: Closest labelled examples returned as evidence.
 EVIDENCE_EXAMPLES = 3
 FORMAT_VERSION = 1
+#: The lexical block's vocabularies (JSON term lists) in a saved classifier folder.
+LEXICAL_FILE = "lexical.json"
+#: Trained classifiers add a TF-IDF block to the embedding unless told otherwise (``lexical=None``).
+DEFAULT_LEXICAL = LexicalSettings()
 
 
 @dataclass
@@ -81,8 +91,10 @@ class PassageClassifier:
     """
 
     def __init__(self, codebook: Codebook | str | Path = "haas", embedder: Any = "e5-small",
-                 C: float = DEFAULT_C) -> None:
+                 C: float = DEFAULT_C, lexical: LexicalSettings | None = DEFAULT_LEXICAL) -> None:
         self.codebook = load_codebook(codebook)
+        self.lexical_settings = lexical
+        self.lexical: LexicalFeatures | None = None
         self._embedder_spec = embedder if isinstance(embedder, str) else getattr(embedder, "name", "custom")
         self._embedder = None if isinstance(embedder, str) else embedder
         self.C = C
@@ -114,14 +126,21 @@ class PassageClassifier:
 
     @staticmethod
     def features(vectors: np.ndarray, indicators: np.ndarray) -> np.ndarray:
-        """The linear head's input: the embedding and the weighted indicator features."""
+        """The dense part of the linear head's input: the embedding and the weighted indicator features."""
         return np.hstack([vectors, INDICATOR_WEIGHT * indicators]).astype(np.float32)
+
+    def head_input(self, vectors: np.ndarray, indicators: np.ndarray, texts: Sequence[str]) -> Any:
+        """The linear head's input: :meth:`features`, then the lexical TF-IDF block where the model has one."""
+        dense = self.features(vectors, indicators)
+        if self.lexical is None:
+            return dense
+        return sparse.hstack([sparse.csr_matrix(dense), self.lexical.transform(texts)], format="csr")
 
     # -- training -----------------------------------------------------------
     @classmethod
     def zero_shot(cls, codebook: Codebook | str | Path = "haas", embedder: Any = "e5-small") -> PassageClassifier:
         """A classifier from the codebook's definitions, indicators and examples alone."""
-        clf = cls(codebook, embedder)
+        clf = cls(codebook, embedder, lexical=None)
         clf._build_zeroshot()
         codebook_texts = [(e.text, c.id) for c in clf.codebook.codes for e in c.positive]
         if codebook_texts:
@@ -187,8 +206,9 @@ class PassageClassifier:
                 logger.warning("code %r has %d positive example(s) (< %d): zero-shot for this code",
                                code, int(counts[j]), MIN_POSITIVES)
         self._build_zeroshot()
+        self.lexical = LexicalFeatures(self.lexical_settings).fit(texts) if self.lexical_settings else None
         if self.trained_codes.any():
-            F = self.features(X, self.indicator_features(texts))
+            F = self.head_input(X, self.indicator_features(texts), texts)
             head = LinearHead(C=self.C).fit(F, Y[:, self.trained_codes],
                                             groups=list(groups) if groups is not None else None,
                                             languages=list(languages) if languages is not None else None)
@@ -211,7 +231,7 @@ class PassageClassifier:
         H = self.indicator_features(texts)
         proba = self.zeroshot.predict_proba(X, H)
         if self.linear is not None and self.trained_codes.any():
-            linear = self.linear.predict_proba(self.features(X, H))
+            linear = self.linear.predict_proba(self.head_input(X, H, list(texts)))
             proba[:, self.trained_codes] = linear[:, self.trained_codes]
         return proba
 
@@ -283,6 +303,10 @@ class PassageClassifier:
         tensors = {**self.zeroshot.tensors(), "trained_codes": self.trained_codes.astype(np.int8)}
         if self.linear is not None:
             tensors.update(self.linear.tensors())
+        if self.lexical is not None:
+            tensors.update(self.lexical.tensors())
+            (folder / LEXICAL_FILE).write_text(json.dumps(self.lexical.vocabularies(), ensure_ascii=False),
+                                               encoding="utf-8")
         save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(folder / "head.safetensors"))
         save_file({"vectors": np.ascontiguousarray(self.example_vectors.astype(np.float16)),
                    "labels": np.ascontiguousarray(self.example_labels)}, str(folder / "examples.safetensors"))
@@ -290,7 +314,9 @@ class PassageClassifier:
             for row in self.example_texts:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         config = {"format_version": FORMAT_VERSION, "kind": "nlp_iom.PassageClassifier",
-                  "embedder": self._embedder_spec, "C": self.C, "indicator_weight": INDICATOR_WEIGHT, "codebook": self.codebook.to_dict(),
+                  "embedder": self._embedder_spec, "C": self.C, "indicator_weight": INDICATOR_WEIGHT,
+                  "lexical": self.lexical.settings.to_dict() if self.lexical is not None else None,
+                  "codebook": self.codebook.to_dict(),
                   "meta": self.meta}
         (folder / "config.json").write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
         return folder
@@ -309,8 +335,15 @@ class PassageClassifier:
         if config.get("kind") != "nlp_iom.PassageClassifier":
             raise ModelNotFoundError(str(folder), "config.json is not an nlp_iom PassageClassifier")
         codebook = codebook_from_dict(config["codebook"], f"{folder}/config.json")
-        clf = cls(codebook, embedder if embedder is not None else config["embedder"], C=config.get("C", DEFAULT_C))
+        lexical = LexicalSettings.from_dict(config["lexical"]) if config.get("lexical") else None
+        clf = cls(codebook, embedder if embedder is not None else config["embedder"], C=config.get("C", DEFAULT_C),
+                  lexical=lexical)
         tensors = load_file(str(folder / "head.safetensors"))
+        if lexical is not None:
+            if not (folder / LEXICAL_FILE).is_file():
+                raise ModelNotFoundError(str(folder / LEXICAL_FILE), "the classifier folder is incomplete; retrain it")
+            vocabularies = json.loads((folder / LEXICAL_FILE).read_text(encoding="utf-8"))
+            clf.lexical = LexicalFeatures.restore(lexical, vocabularies, tensors)
         clf.zeroshot = ZeroShotHead.from_tensors(tensors)
         clf.trained_codes = tensors["trained_codes"].astype(bool)
         if "linear.coef" in tensors:

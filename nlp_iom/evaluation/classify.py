@@ -7,7 +7,8 @@
 Cross-validation: the dev passages are split into :data:`FOLDS` folds grouped by document
 (:func:`nlp_iom.training.classify_gold.grouped_folds`: no document has passages in two folds); the trained
 classifier is fitted on four folds (its thresholds chosen by an inner cross-validation, grouped by
-document too, on those four only) and predicts the fifth. The test split (sources never seen in dev)
+document too, on those four only) and predicts the fifth; so is ``embedding-only``, the same recipe
+without the lexical TF-IDF block (the model shipped before it). The test split (sources never seen in dev)
 is scored once by a classifier fitted on all of dev; the shipped model (``old``) is scored on the same
 folds and on test as it is. The zero-shot classifier and the keyword-rule baseline use no
 labels and predict every passage. Scores are per-code precision, recall, F1 and Cohen's kappa against
@@ -34,14 +35,18 @@ from nlp_iom.evaluation.scoring import (
     score_codes,
     summary,
 )
-from nlp_iom.coding.model import PassageClassifier, labels_to_matrix
+from nlp_iom.coding.lexical import LexicalSettings
+from nlp_iom.coding.model import DEFAULT_LEXICAL, PassageClassifier, labels_to_matrix
 
-ROOT = Path(__file__).resolve().parents[2]
+#: The classifiers shipped before the broad gold corpus (trained on batch 1), scored as they are.
+PREVIOUS = GOLD_DIR / "previous_model"
 PASSES = (GOLD_DIR / "pass_a.jsonl", GOLD_DIR / "pass_b.jsonl")
 BATCH2_PASSES = (GOLD_DIR / "batch2" / "pass_a.jsonl", GOLD_DIR / "batch2" / "pass_b.jsonl")
 FOLDS = 5
 SEED = 13
-SYSTEMS = ("trained", "old", "zero-shot", "keywords")
+SYSTEMS = ("trained", "embedding-only", "old", "zero-shot", "keywords")
+#: The systems refitted per fold: the shipped recipe, and the same without its lexical block.
+TRAINED: dict[str, LexicalSettings | None] = {"trained": DEFAULT_LEXICAL, "embedding-only": None}
 __all__ = ["GOLD", "GOLD_DIR", "agreement", "cross_validate", "evaluate_splits", "load_jsonl", "markdown"]
 
 
@@ -87,15 +92,15 @@ def cross_validate(codebook: Codebook | str, gold: list[dict[str, Any]], embedde
     groups = [str(r.get("doc") or r["id"]) for r in gold]
     zero = PassageClassifier.zero_shot(book, embedder)
     X = vectors if vectors is not None else zero.embed(texts)
-    proba = np.zeros(Y.shape, np.float32)
-    pred = np.zeros(Y.shape, np.int8)
+    proba = {name: np.zeros(Y.shape, np.float32) for name in TRAINED}
+    pred = {name: np.zeros(Y.shape, np.int8) for name in TRAINED}
     for train, test in grouped_folds(groups, folds, seed):
-        clf = PassageClassifier(book, zero.embedder)
-        clf.fit([texts[i] for i in train], Y[train], vectors=X[train], groups=[groups[i] for i in train],
-                languages=[gold[i].get("lang") for i in train])
-        proba[test] = clf.predict_proba_vectors(X[test], [texts[i] for i in test])
-        pred[test] = clf.decide(proba[test], [gold[i].get("lang") for i in test])
-    predictions = {"trained": (pred, proba), **_fixed_systems(book, zero, old, X, texts, gold)}
+        for name, lexical in TRAINED.items():
+            clf = _fit(book, zero.embedder, [gold[i] for i in train], X[train], lexical)
+            proba[name][test] = clf.predict_proba_vectors(X[test], [texts[i] for i in test])
+            pred[name][test] = clf.decide(proba[name][test], [gold[i].get("lang") for i in test])
+    predictions = {**{name: (pred[name], proba[name]) for name in TRAINED},
+                   **_fixed_systems(book, zero, old, X, texts, gold)}
     return {"codebook": book.name, "passages": len(gold), "documents": len(set(groups)), "folds": folds,
             "seed": seed, "embedder": getattr(zero.embedder, "name", str(embedder)),
             **_score_systems(book, gold, Y, predictions)}
@@ -114,16 +119,24 @@ def evaluate_splits(codebook: Codebook | str, gold: list[dict[str, Any]], embedd
                               "dev": cross_validate(book, [gold[i] for i in dev], zero.embedder, X[dev], folds, seed, old)}
     if test:
         rows_dev, rows_test = [gold[i] for i in dev], [gold[i] for i in test]
-        clf = PassageClassifier(book, zero.embedder)
-        clf.fit([r["text"] for r in rows_dev], label_matrix(rows_dev, book), vectors=X[dev],
-                groups=[str(r.get("doc") or r["id"]) for r in rows_dev], languages=[r.get("lang") for r in rows_dev])
         texts = [r["text"] for r in rows_test]
-        proba = clf.predict_proba_vectors(X[test], texts)
-        pred = clf.decide(proba, [r.get("lang") for r in rows_test])
-        predictions = {"trained": (pred, proba), **_fixed_systems(book, zero, old, X[test], texts, rows_test)}
+        predictions = {}
+        for name, lexical in TRAINED.items():
+            clf = _fit(book, zero.embedder, rows_dev, X[dev], lexical)
+            proba = clf.predict_proba_vectors(X[test], texts)
+            predictions[name] = (clf.decide(proba, [r.get("lang") for r in rows_test]), proba)
+        predictions.update(_fixed_systems(book, zero, old, X[test], texts, rows_test))
         result["test"] = {"passages": len(test), "documents": len({r.get("doc") for r in rows_test}),
                           **_score_systems(book, rows_test, label_matrix(rows_test, book), predictions)}
     return result
+
+
+def _fit(book: Codebook, embedder: Any, rows: list[dict[str, Any]], X: np.ndarray,
+         lexical: LexicalSettings | None) -> PassageClassifier:
+    """A classifier fitted on ``rows`` (embeddings ``X``) as the trainer fits it, by document and language."""
+    clf = PassageClassifier(book, embedder, lexical=lexical)
+    return clf.fit([r["text"] for r in rows], label_matrix(rows, book), vectors=X,
+                   groups=[str(r.get("doc") or r["id"]) for r in rows], languages=[r.get("lang") for r in rows])
 
 
 def _fixed_systems(book: Codebook, zero: PassageClassifier, old: PassageClassifier | None, X: np.ndarray,
@@ -206,8 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embedder", default="e5-small")
     parser.add_argument("--gold", type=Path, default=GOLD)
     parser.add_argument("--agreement", action="store_true", help="kappa and alpha between the coding passes")
-    parser.add_argument("--old", type=Path, default=ROOT / "models",
-                        help="folder holding the shipped classifier_<codebook> models to compare")
+    parser.add_argument("--old", type=Path, default=PREVIOUS,
+                        help="folder of classifier_<codebook> models to score as they are (default: the "
+                             "models shipped before the broad gold corpus)")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     parser.add_argument("--seeds", help="comma-separated fold seeds: print the trained macro-F1 over these splits")
     args = parser.parse_args(argv)

