@@ -213,3 +213,16 @@ class TooFewExamplesError(NlpIomError):
             f"code {code!r} has {found} positive example(s), {needed} needed to train it; "
             "add examples or use fallback='zero-shot'"
         )
+
+
+class EmptyPassageError(NlpIomError, ValueError):
+    """A passage handed to a classifier holds no text.
+
+    Args:
+        index: Its position in the list passed.
+    """
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        super().__init__(f"passage {index} is empty: a classifier needs text to code (drop it, or check "
+                         "the extraction that produced it)")

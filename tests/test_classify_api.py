@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
+
 import pytest
 import spacy
 
@@ -97,3 +99,25 @@ def test_cli_command_goes_on_past_a_bad_file(tmp_path) -> None:
     assert result.exit_code == 1
     assert "FAILED" in result.output and "broken.pdf" in result.output
     assert "| Partner |" in result.output
+
+
+def test_codes_use_each_passages_language_thresholds(classified: Document) -> None:
+    from nlp_iom.coding.api import load_classifier
+
+    haas = load_classifier("haas")
+    targets = [p for p in classified.body_passages() if p.text.strip()]
+    languages = [p.language for p in targets]
+    assert set(languages) & {"id", "en"}
+    own = haas.thresholds_for(languages)
+    assert not np.allclose(own, np.tile(haas.thresholds(), (len(targets), 1)))  # the languages differ from global
+    expected = haas.decide(haas.predict_proba([p.text for p in targets]), languages)
+    got = np.array([[f"haas:{c}" in p.codes for c in haas.code_ids] for p in targets], np.int8)
+    assert np.array_equal(got, expected)
+
+
+def test_spacy_component_leaves_an_empty_doc_uncoded() -> None:
+    nlp = spacy.blank("id")
+    nlp.add_pipe("iom_passage_classifier", config={"codebook": "ingo"})
+    empty, full = nlp.pipe(["   ", "IOM bekerja sama dengan kepolisian dan menandatangani nota kesepahaman."])
+    assert list(empty.spans["iom_ingo"]) == [] and not empty._.iom_codes
+    assert "partner" in {s.label_ for s in full.spans["iom_ingo"]}

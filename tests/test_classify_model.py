@@ -123,3 +123,15 @@ def test_zero_shot_from_the_codebook_alone(haas: PassageClassifier) -> None:
     assert clf.linear is None
     codes = clf.predict(["Negara anggota berunding di forum tahunan organisasi itu.", "Cuaca hari ini cerah."])
     assert "arena" in codes[0] and codes[1] == []
+
+
+def test_empty_passage_is_a_clear_error_and_a_long_one_a_warning(ingo: PassageClassifier, caplog) -> None:
+    from nlp_iom.errors import EmptyPassageError
+
+    with pytest.raises(EmptyPassageError, match="passage 1 is empty"):
+        ingo.predict(["IOM memberikan bantuan kepada korban.", "  \n"])
+    long = "IOM bekerja sama dengan pemerintah daerah dalam perlindungan korban. " * 300  # about 20,000 characters
+    with caplog.at_level(logging.WARNING):
+        (codes,) = ingo.predict([long])
+    assert "512 tokens" in caplog.text
+    assert "partner" in codes

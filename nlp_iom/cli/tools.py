@@ -27,6 +27,7 @@ TRAIN: dict[str, tuple[str, str]] = {
 }
 EVALUATE: dict[str, tuple[str, str]] = {
     "classify": ("nlp_iom.evaluation.classify", "Score the classifiers on grouped folds and the test split."),
+    "classify-variants": ("nlp_iom.evaluation.classify_variants", "Ablation on the dev folds: which inputs help the classifier."),
     "ner": ("nlp_iom.evaluation.ner", "Score the NER pipelines on the domain gold."),
     "extraction": ("nlp_iom.evaluation.extraction_gold", "Score extraction against the PDF truth set."),
     "ner-heldout": ("nlp_iom.evaluation.ner_sets:main_heldout", "Score the NER stack on the held-out set next to the tuned gold."),

@@ -85,9 +85,10 @@ def classify(document: Document, settings: ClassifySettings | None = None,
             X = vectors if getattr(model.embedder, "name", None) == getattr(models[0].embedder, "name", None) \
                 else model.embed(texts)
             proba = model.predict_proba_vectors(X, texts)
-            thresholds = model.thresholds()
-            for passage, row in zip(targets, proba):
-                for code, p, t in zip(model.code_ids, row, thresholds):
+            # each passage's language gets its own thresholds where the model has them, as evaluated
+            thresholds = model.thresholds_for([p.language for p in targets])
+            for passage, row, row_thresholds in zip(targets, proba, thresholds):
+                for code, p, t in zip(model.code_ids, row, row_thresholds):
                     if p >= t:
                         passage.codes[f"{name}:{code}"] = round(float(p), 4)
         record["codebooks"].append({

@@ -4,8 +4,8 @@ The e5 embedding of a passage captures its topic well but blurs the few words th
 ("menandatangani", "pengawasan", "hibah", "advocacy"). A sparse TF-IDF block beside the embedding
 gives the linear head those words back. On the coding gold's dev split (5 folds grouped by
 document), adding word 1–2-grams and character 3–5-grams (``char_wb``) raised the mean average
-precision of the out-of-fold scores from 0.47 to 0.51 (Haas) and from 0.59 to 0.62 (INGO); the
-model card gives the κ and F1 that follow (``nlp-iom evaluate classify``).
+precision of the out-of-fold scores for both codebooks (``corpora/classify_gold/variants.md``,
+from ``nlp-iom evaluate classify-variants``); the model cards give the κ and F1 that follow.
 
 Both vocabularies are learnt from the training passages only. They are saved as plain JSON term
 lists and float32 IDF arrays (no pickle), and rebuilt at load time into scikit-learn vectorisers

@@ -37,7 +37,7 @@ from nlp_iom.coding.head import DEFAULT_C, LinearHead, ZeroShotHead
 from nlp_iom.coding.keywords import IndicatorMatcher
 from nlp_iom.coding.lexical import LexicalFeatures, LexicalSettings
 from nlp_iom.embed.registry import LazyEmbedder
-from nlp_iom.errors import ConfigError, ModelNotFoundError, TooFewExamplesError
+from nlp_iom.errors import ConfigError, EmptyPassageError, ModelNotFoundError, TooFewExamplesError
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,8 @@ FALLBACKS = ("zero-shot", "error")
 #: Closest labelled examples returned as evidence.
 EVIDENCE_EXAMPLES = 3
 FORMAT_VERSION = 1
+#: Passages longer than this (characters) are coded with a warning: the e5 embedding truncates them.
+LONG_PASSAGE_CHARS = 4_000
 #: The lexical block's vocabularies (JSON term lists) in a saved classifier folder.
 LEXICAL_FILE = "lexical.json"
 #: Trained classifiers add a TF-IDF block to the embedding unless told otherwise (``lexical=None``).
@@ -257,26 +259,37 @@ class PassageClassifier:
         return (proba >= self.thresholds_for(languages)).astype(np.int8)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Calibrated probabilities, shape ``(len(texts), n_codes)``, columns in codebook order."""
+        """Calibrated probabilities, shape ``(len(texts), n_codes)``, columns in codebook order.
+
+        Raises:
+            EmptyPassageError: A text is empty or only whitespace.
+
+        A text longer than :data:`LONG_PASSAGE_CHARS` is coded, with a warning: the embedding reads
+        only its first 512 tokens (the TF-IDF block and the indicators read all of it).
+        """
         texts = list(texts)
         if not texts:
             return np.zeros((0, len(self.code_ids)), np.float32)
+        check_passages(texts)
         return self.predict_proba_vectors(self.embed(texts), texts)
 
-    def predict_matrix(self, texts: Sequence[str]) -> np.ndarray:
-        """0/1 predictions, shape ``(len(texts), n_codes)``."""
-        return (self.predict_proba(texts) >= self.thresholds()).astype(np.int8)
+    def predict_matrix(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> np.ndarray:
+        """0/1 predictions, shape ``(len(texts), n_codes)``; ``languages`` (one per text) selects
+        per-language thresholds, as :func:`nlp_iom.classify` does."""
+        return self.decide(self.predict_proba(texts), languages)
 
-    def predict(self, texts: Sequence[str]) -> list[list[str]]:
+    def predict(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[list[str]]:
         """Per passage, the predicted code ids (possibly none)."""
-        return [[c for c, on in zip(self.code_ids, row) if on] for row in self.predict_matrix(texts)]
+        return [[c for c, on in zip(self.code_ids, row) if on] for row in self.predict_matrix(texts, languages)]
 
-    def explain(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> list[Prediction]:
+    def explain(self, texts: Sequence[str], vectors: np.ndarray | None = None,
+                languages: Sequence[str | None] | None = None) -> list[Prediction]:
         """Predictions with evidence: matched indicator phrases and the closest labelled examples."""
         texts = list(texts)
+        check_passages(texts)
         X = vectors if vectors is not None else self.embed(texts)
         proba = self.predict_proba_vectors(X, texts) if len(X) else np.zeros((0, len(self.code_ids)))
-        on = proba >= self.thresholds()
+        on = self.decide(proba, languages).astype(bool)
         sims = X @ self.example_vectors.T if len(self.example_vectors) else np.zeros((len(X), 0))
         out = []
         for i, text in enumerate(texts):
@@ -355,6 +368,19 @@ class PassageClassifier:
                              (folder / "examples.jsonl").read_text(encoding="utf-8").splitlines() if line]
         clf.meta = config.get("meta", {})
         return clf
+
+
+def check_passages(texts: Sequence[str]) -> None:
+    """Refuse empty passages (:class:`EmptyPassageError`); warn once about passages the embedding truncates."""
+    long = 0
+    for i, text in enumerate(texts):
+        if not text or not text.strip():
+            raise EmptyPassageError(i)
+        long += len(text) > LONG_PASSAGE_CHARS
+    if long:
+        logger.warning("%d passage(s) over %d characters: the embedding reads only the first 512 tokens "
+                       "(about 2,000 characters) of each, the indicators and TF-IDF all of it; split long "
+                       "passages for better codes", long, LONG_PASSAGE_CHARS)
 
 
 def _code_query(code: Any) -> str:

@@ -54,11 +54,15 @@ class PassageCodes:
             yield from self._apply(batch)
 
     def _apply(self, docs: list[Doc]) -> list[Doc]:
-        texts = [doc.text for doc in docs]
-        proba = self.classifier.predict_proba(texts)
-        thresholds = self.classifier.thresholds()
+        texts = [doc.text for doc in docs if doc.text.strip()]
+        proba = iter(self.classifier.predict_proba(texts))
         name = self.classifier.codebook.name
-        for doc, row in zip(docs, proba):
+        for doc in docs:
+            if not doc.text.strip():  # nothing to code: no spans, no codes
+                doc.spans[self.key] = []
+                continue
+            row = next(proba)
+            (thresholds,) = self.classifier.thresholds_for([doc.lang_])
             codes = dict(doc._.iom_codes or {})
             spans = []
             for code, p, t in zip(self.classifier.code_ids, row, thresholds):
