@@ -86,3 +86,41 @@ def test_real_jstor_cover_sheet() -> None:
     assert doc.metadata.title == "Likelihood Ratio Statistics for Autoregressive Time Series with a Unit Root"
     assert [a.name for a in doc.metadata.authors] == ["David A. Dickey", "Wayne A. Fuller"]
     assert doc.metadata.year == 1981
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Oleh: MUHAMMAD NAUFAL KHOIRUL IMAMILHAQ ALHIFDI NIM 22051130001", "MUHAMMAD NAUFAL KHOIRUL IMAMILHAQ ALHIFDI"),
+    ("Oleh: Nama :Cintia Zelin No. Mahasiswa :14312352", "Cintia Zelin"),
+    ("Disusun oleh: Izzuddin 11190940000052", "Izzuddin"),
+    ("Ditulis oleh Rina Wati, NPM. 1710631170001", "Rina Wati"),
+    ("Ketua Penguji Dr. Budi Santoso NIP 197501012005011001", None),  # a staff number: an examiner
+    ("Oleh: Tim Peneliti", None),  # no student number
+])
+def test_thesis_cover_author_line(text: str, name: str | None) -> None:
+    from nlp_iom.extract.metadata import STUDENT_LINE
+
+    match = STUDENT_LINE.search(text)
+    assert (match.group("name") if match else None) == name
+
+
+@pytest.mark.parametrize("line,names", [
+    ("Nur Hidayanti a,1 , Widyawati Widyawati a , Rizki Fatullah a , Budiono Budiono a",
+     ["Nur Hidayanti", "Widyawati Widyawati", "Rizki Fatullah", "Budiono Budiono"]),
+    ("Melissa Andrade Costa (Lead eval.) Mehiret Habte (Ethiopia case study)", ["Melissa Andrade Costa", "Mehiret Habte"]),
+    ("Ahmad Rizal1, Siti Aminah2*", ["Ahmad Rizal", "Siti Aminah"]),
+])
+def test_author_lines_lose_letter_marks_and_role_notes(line: str, names: list[str]) -> None:
+    from nlp_iom.extract.metadata import split_names
+
+    assert split_names(line) == names
+
+
+@pytest.mark.parametrize("pdf,authors", [
+    ("dev/id_skripsi_uii_2018_fraud_pentagon_laporan.pdf", ["Cintia Zelin"]),
+    ("dev/id_ta_uny_2026_proposal_agentic_observability.pdf", ["Muhammad Naufal Khoirul Imamilhaq Alhifdi"]),
+    ("dev/id_jurnal_teknika_untirta_2020_monitoring_kkm.pdf",
+     ["Nur Hidayanti", "Widyawati Widyawati", "Rizki Fatullah", "Budiono Budiono"]),
+])
+def test_real_covers_name_their_authors(pdf: str, authors: list[str]) -> None:
+    doc = nlp_iom.read(shared_pdf(pdf), nlp_iom.ReadSettings(ocr="off"))
+    assert [a.name for a in doc.metadata.authors] == authors

@@ -70,7 +70,12 @@ APPROVAL = re.compile(
     re.I,
 )
 #: "Author(s): A and B" (JSTOR cover sheets), "Authors: ...", "Penulis: ...".
-AUTHORS_FIELD = re.compile(r"^(?:author\(s\)|authors?|penulis)\s*:\s*(?P<names>\S.{2,200})$", re.I)
+AUTHORS_FIELD = re.compile(
+    r"^(?:author\(s\)|authors?|penulis|evaluator\(s\)|evaluators?)\s*:\s*(?P<names>\S.{2,200})$", re.I)
+#: A role in brackets after a name in such a field ("Melissa Andrade Costa (Lead eval.) Mehiret Habte").
+ROLE_NOTE = re.compile(r"\s*\([^()]{1,60}\)\s*")
+#: Letter affiliation marks after a name ("Nur Hidayanti a,1 , Widyawati Widyawati a , ...").
+LETTER_MARKS = re.compile(r"(?<=[^\W\d_]{2})\s+[a-h](?:\s*,\s*\d{1,2})*\*?(?=\s*(?:,|;|&|$|\band\b|\bdan\b))")
 #: Labels that end a title line on a thesis cover ("... MODEL HALAMAN SAMPUL").
 TITLE_LABEL = re.compile(r"\s+(?:halaman|lembar)\s+(?:sampul|judul)\s*$", re.I)
 #: Where a title runs into the next field of a cover sheet.
@@ -89,6 +94,19 @@ MIN_NAME_PART = 3
 TITLE_WORDS = (2, 45)
 #: Longest text taken for a person's name.
 MAX_NAME_WORDS = 7
+#: Labels of a student number on a thesis cover; a name never contains them.
+_STUDENT_ID = r"(?:NIM|NPM|NRP|NIRM|No\.?\s*(?:Mahasiswa|Mhs|BP|Pokok|Induk)|Nomor\s+(?:Induk\s+|Pokok\s+)?Mahasiswa|Student\s+(?:ID|Number))"
+_NAME_WORD = r"(?!" + _STUDENT_ID + r"\b)[A-Z][\w'’.-]*"
+#: A thesis cover's author line: a by-line or a "Nama :" label, the name, then the student number
+#: ("Oleh: MUHAMMAD NAUFAL ... NIM 22051130001", "Nama : Cintia Zelin No. Mahasiswa : 14312352",
+#: "Disusun oleh: Izzuddin 11190940000052"). Staff numbers (NIP, NIDN) never match, so examiners and
+#: supervisors on approval pages are not taken.
+STUDENT_LINE = re.compile(
+    r"\b(?:(?:(?i:oleh|disusun\s+oleh|ditulis\s+oleh|dibuat\s+oleh|diajukan\s+oleh|by|written\s+by)\s*:?\s*)"
+    r"(?:(?i:nama(?:\s+mahasiswa)?)\s*:\s*)?|(?i:nama(?:\s+mahasiswa)?)\s*:\s*)"
+    r"(?P<name>" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,6}?)"
+    r"\s*[,(]?\s*(?:(?i:" + _STUDENT_ID + r")\s*[:.]?\s*)?(?P<number>\d[\d. -]{5,}\d)\b"
+)
 
 
 def find_dates(text: str) -> dict[str, str]:
@@ -144,7 +162,7 @@ def common_words(name: str, vocabulary: frozenset[str]) -> bool:
 
 def split_names(text: str) -> list[str]:
     """Split an author line ("A B, C D and E F") into names, dropping footnote marks."""
-    cleaned = FOOTNOTE_MARKS.sub(",", text)
+    cleaned = FOOTNOTE_MARKS.sub(",", LETTER_MARKS.sub("", ROLE_NOTE.sub(", ", text)))
     parts = re.split(r"\s*,\s*(?:and\s+|dan\s+)?|\s+and\s+|\s+dan\s+|\s*&\s*|\s*;\s*", cleaned)
     names = [" ".join(p.split()) for p in parts if looks_like_name(" ".join(p.split()))]
     return [name.title() if name.isupper() else name for name in names]
@@ -182,6 +200,7 @@ def extract_metadata(title_page: list[Block], front: list[Block], vocabulary: fr
         vocabulary: Words the document writes in lower case; a "name" made of them is a phrase.
     """
     meta = Metadata()
+    cover_author = _cover_student(title_page + front) if THESIS.search(" ".join(b.text for b in title_page[:12])) else None
     title = choose_title(title_page)
     if title is not None:
         meta.title = TITLE_LABEL.sub("", TITLE_STOP.sub("", " ".join(title.text.split()))) or None
@@ -190,10 +209,10 @@ def extract_metadata(title_page: list[Block], front: list[Block], vocabulary: fr
     pending_by = False
     field_names = [n for b in title_page for line in b.lines or [b.text]
                    if (m := AUTHORS_FIELD.match(line.strip())) for n in split_names(m.group("names"))]
-    for name in field_names:
+    for name in field_names or ([cover_author] if cover_author else []):
         if all(a.name != name for a in meta.authors):
             meta.authors.append(Author(name))
-    for block in [] if field_names else after_title:
+    for block in [] if field_names or cover_author else after_title:
         if KEYWORDS.match(block.text) or ABSTRACT_START.match(block.text) or len(block.text.split()) > RUNNING_TEXT_WORDS:
             break  # the abstract or running text: the title page is over
         if APPROVAL.search(block.text):
@@ -278,6 +297,25 @@ def _thesis_authors(front: list[Block]) -> list[Author]:
             if field and looks_like_name(field.group("value").strip()):
                 return [Author(field.group("value").strip())]
     return []
+
+
+def _cover_student(blocks: list[Block]) -> str | None:
+    """The student named with a student number on a thesis cover (:data:`STUDENT_LINE`), if any.
+
+    The number is strong evidence, so a one-word name ("Izzuddin") and an all-capitals name of five
+    words are accepted; institution words, title-page words and digits are not.
+    """
+    for block in blocks:
+        match = STUDENT_LINE.search(" ".join(block.text.split()))
+        if match is None:
+            continue
+        name = match.group("name").strip(" ,.")
+        words = name.split()
+        if (INSTITUTION.search(name) or any(c.isdigit() for c in name)
+                or any(w.lower().strip(".,") in NOT_NAME_WORDS for w in words)):
+            continue
+        return name.title() if name.isupper() else name
+    return None
 
 
 def _issuers(authors: list[Author], title_page: list[Block]) -> list[Author]:
