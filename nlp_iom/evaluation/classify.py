@@ -8,9 +8,9 @@ Cross-validation: the dev passages are split into :data:`FOLDS` folds grouped by
 (:func:`nlp_iom.training.classify_gold.grouped_folds`: no document has passages in two folds); the trained
 classifier is fitted on four folds (its thresholds chosen by an inner cross-validation, grouped by
 document too, on those four only) and predicts the fifth; so is ``embedding-only``, the same recipe
-without the lexical TF-IDF block (the model shipped before it). The test split (sources never seen in dev)
-is scored once by a classifier fitted on all of dev; the shipped model (``old``) is scored on the same
-folds and on test as it is. The zero-shot classifier and the keyword-rule baseline use no
+without the lexical TF-IDF block (the recipe shipped before it). The test split (sources never seen in
+dev) is scored once by a classifier fitted on all of dev; the model shipped before the broad gold
+corpus (``old``, kept in :data:`PREVIOUS`) is scored on the same folds and on test as it is. The zero-shot classifier and the keyword-rule baseline use no
 labels and predict every passage. Scores are per-code precision, recall, F1 and Cohen's kappa against
 the adjudicated gold labels, plus macro-F1; for the trained classifier also the Brier score and the
 expected calibration error of its out-of-fold probabilities.
