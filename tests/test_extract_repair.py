@@ -124,3 +124,27 @@ def test_author_lines_lose_letter_marks_and_role_notes(line: str, names: list[st
 def test_real_covers_name_their_authors(pdf: str, authors: list[str]) -> None:
     doc = nlp_iom.read(shared_pdf(pdf), nlp_iom.ReadSettings(ocr="off"))
     assert [a.name for a in doc.metadata.authors] == authors
+
+
+@pytest.mark.parametrize("text,label", [
+    ("EVALUATION BRIEF December 2024", True),
+    ("Laporan Tahunan Juni 2023", True),
+    ("Evaluation of IOM Accountability to Affected Populations", False),
+    ("Migration in Asia and the Pacific: Data from December 2024 onwards", False),
+    ("Banjir Jakarta Januari 2020", False),  # a short title with a date is still a title
+])
+def test_a_label_with_its_date_is_not_a_title(text: str, label: bool) -> None:
+    from nlp_iom.extract.metadata import LABEL_WITH_DATE
+
+    assert bool(LABEL_WITH_DATE.match(text)) is label
+
+
+@pytest.mark.parametrize("pdf,title", [
+    ("dev/en_report_iom_2024_aap_evaluation_brief.pdf", "EVALUATION OF IOM ACCOUNTABILITY TO AFFECTED POPULATIONS"),
+    ("dev/id_regulasi_perdes_paselloreng_2023_pendirian_bumdes.pdf",
+     "PERATURAN DESA PASELLORENG NOMOR 03 TAHUN 2023 TENTANG PENDIRIAN BADAN USAHA MILIK DESA MAPPAKENGKA BUANA "
+     "PASELLORENG"),
+])
+def test_real_titles_skip_dated_labels_and_keep_a_regulations_subject(pdf: str, title: str) -> None:
+    doc = nlp_iom.read(shared_pdf(pdf), nlp_iom.ReadSettings(ocr="off"))
+    assert doc.metadata.title == title

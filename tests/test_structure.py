@@ -122,3 +122,58 @@ def test_no_web_excerpt_or_paragraph_of_one_loses_its_body(tmp_path) -> None:
             if not nlp_iom.read(path).body_passages():
                 lost.append(path.name)
     assert len(files) >= 170 and lost == []
+
+
+def _article(heads: list[str], subs: list[str]) -> list[Block]:
+    """A journal article as blocks: bold section headings, bold sub-headings, a paragraph after each."""
+    blocks = [Block("Judul Artikel tentang Peran IOM", page=1, bold=True, size_ratio=1.6)]
+    for i, head in enumerate(heads):
+        blocks.append(Block(head, page=i + 1, bold=True))
+        blocks.append(Block("Paragraf isi yang menjelaskan bagian ini dengan kalimat lengkap.", page=i + 1))
+        for sub in subs if i == 1 else []:
+            blocks.append(Block(sub, page=i + 1, bold=True))
+            blocks.append(Block("Paragraf di bawah sub-judul ini.", page=i + 1))
+    return blocks
+
+
+def test_article_style_needs_three_article_sections() -> None:
+    from nlp_iom.extract.headings import article_style
+
+    caps = article_style(_article(["PENDAHULUAN", "METODE PENELITIAN", "HASIL DAN PEMBAHASAN", "SIMPULAN"], []))
+    assert caps is not None and caps.caps and not caps.numbered
+    mixed = article_style(_article(["1. Introduction", "2. Methods", "3. Results and Discussion"], []))
+    assert mixed is not None and not mixed.caps and mixed.numbered
+    assert article_style(_article(["PENDAHULUAN", "ANALISIS DATA"], [])) is None  # a report or thesis
+
+
+@pytest.mark.parametrize("heads,subs,top", [
+    # capitals on top: title-case and lettered sub-headings sit below, a capitals chapter stays on top
+    (["PENDAHULUAN", "METODE PENELITIAN", "HASIL DAN PEMBAHASAN", "IMPLEMENTASI KEBIJAKAN", "SIMPULAN"],
+     ["A. Menyusun Hirarki", "Konsistensi Logis"],
+     ["PENDAHULUAN", "METODE PENELITIAN", "HASIL DAN PEMBAHASAN", "IMPLEMENTASI KEBIJAKAN", "SIMPULAN"]),
+    # title case on top: every other unnumbered styled heading sits below
+    (["Pendahuluan", "Metode Penelitian", "Hasil dan Pembahasan", "Penutup"],
+     ["Handling Missing Value", "1. Decision Tree"],
+     ["Pendahuluan", "Metode Penelitian", "Hasil dan Pembahasan", "Penutup"]),
+])
+def test_article_sub_headings_sit_below_the_article_sections(heads: list[str], subs: list[str], top: list[str]) -> None:
+    from nlp_iom.extract.structure import build_document
+
+    doc = build_document(_article(heads, subs))
+    assert [s.title for s in doc.sections if s.zone == "body"] == top
+    assert [c.title for c in doc.sections[1].children] == subs
+
+
+@pytest.mark.parametrize("pdf,chapters", [
+    ("dev/id_jurnal_jmpd_2018_pencegahan_fraud_ahp.pdf",
+     ["METODE PENELITIAN", "HASIL DAN PEMBAHASAN", "IMPLEMENTASI KEBIJAKAN", "SIMPULAN", "DAFTAR PUSTAKA"]),
+    ("dev/id_jurnal_komputasi_2024_prediksi_hipertensi_rf.pdf",
+     ["Metode Penelitian", "Hasil dan Pembahasan", "Penutup", "Daftar Pustaka"]),
+])
+def test_real_articles_keep_sub_headings_below_their_sections(pdf: str, chapters: list[str]) -> None:
+    from conftest import shared_pdf
+
+    doc = nlp_iom.read(shared_pdf(pdf), nlp_iom.ReadSettings(ocr="off"))
+    titles = [s.title for s in doc.sections if s.zone in ("body", "references")]
+    # "Pendahuluan" runs into the first page's two columns in both files (a known miss), so it is not required
+    assert [t for t in titles if t.lower() != "pendahuluan"] == chapters

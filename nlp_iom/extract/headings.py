@@ -60,6 +60,54 @@ BODY_START = re.compile(
 )
 
 
+#: The top-level sections of a journal article (IMRaD and kin), in both languages, numbering allowed.
+ARTICLE_SECTION = re.compile(
+    rf"^(?:\d{{1,2}}\.?\s+|{ROMAN}\.\s+|[A-H]\.\s+)?(?:pendahuluan|introduction|latar\s+belakang|background"
+    r"|tinjauan\s+pustaka|kajian\s+(?:pustaka|teori)|landasan\s+teori|kerangka\s+teori|literature\s+review"
+    r"|related\s+works?|theoretical\s+framework"
+    r"|metode(?:\s+penelitian)?|metodologi(?:\s+penelitian)?|methods?|methodology|materials?\s+and\s+methods?"
+    r"|bahan\s+dan\s+metode|research\s+methods?"
+    r"|hasil(?:\s+(?:dan\s+pembahasan|penelitian))?|pembahasan|results?(?:\s+and\s+discussions?)?|discussions?"
+    r"|kesimpulan(?:\s+dan\s+saran)?|simpulan(?:\s+dan\s+saran)?|penutup|conclusions?(?:\s+and\s+\w+)?)\s*:?$",
+    re.I,
+)
+#: Distinct article-section headings a document needs before it is read as a journal article.
+MIN_ARTICLE_SECTIONS = 3
+
+
+@dataclass(frozen=True)
+class ArticleStyle:
+    """How a journal article sets its top-level sections (:func:`article_style`).
+
+    Attributes:
+        caps: Every article-section heading is in capitals ("HASIL DAN PEMBAHASAN").
+        numbered: Some article-section heading carries a number ("2. Metode", "II. METHODS").
+    """
+
+    caps: bool
+    numbered: bool
+
+
+def article_style(blocks: list[Block]) -> ArticleStyle | None:
+    """How a journal article sets its top-level sections, read from the whole document.
+
+    An article is a document where at least :data:`MIN_ARTICLE_SECTIONS` distinct article-section
+    headings (:data:`ARTICLE_SECTION`) stand on their own line; a thesis, a report or a regulation
+    usually is not. In an article (:func:`classify_heading`), an unnumbered heading known only by its
+    look is a sub-heading unless it shares the capitals of the top-level ones, and where the top-level
+    ones are unnumbered, "A. ..." and "1. ..." headings are sub-headings too.
+    """
+    found: dict[str, tuple[bool, bool]] = {}
+    for block in blocks:
+        text = " ".join(block.text.split())
+        if block.kind == "paragraph" and _short(text) and ARTICLE_SECTION.match(text):
+            name = re.sub(r"^(?:\d{1,2}\.?|[IVX]{1,4}\.|[A-H]\.)\s+", "", text)
+            found.setdefault(name.lower(), (_is_caps(text), name != text))
+    if len(found) < MIN_ARTICLE_SECTIONS:
+        return None
+    return ArticleStyle(caps=all(c for c, _ in found.values()), numbered=any(n for _, n in found.values()))
+
+
 @dataclass(frozen=True)
 class Heading:
     """What a heading block means for the section tree."""
@@ -96,7 +144,7 @@ def _short(text: str) -> bool:
 
 
 def classify_heading(block: Block, *, styled_allowed: bool, in_toc: bool, chaptered: bool,
-                     in_list: bool = False) -> Heading | None:
+                     in_list: bool = False, article: ArticleStyle | None = None) -> Heading | None:
     """Decide whether ``block`` is a heading.
 
     Args:
@@ -108,6 +156,10 @@ def classify_heading(block: Block, *, styled_allowed: bool, in_toc: bool, chapte
             and headings known only by their look, or numbered ``1``, sit below the chapter too.
         in_list: The block is one of several chapter lines on one page: a list of chapters
             ("Sistematika Penulisan"), not a chapter heading.
+        article: :func:`article_style` of the document: in a journal article, article-section
+            headings are top level, other unnumbered styled headings are sub-headings unless they
+            share the capitals of the top-level ones, and numbered ones are sub-headings when the
+            top-level ones carry no number.
 
     Returns:
         A :class:`Heading`, or None for running text.
@@ -145,10 +197,19 @@ def classify_heading(block: Block, *, styled_allowed: bool, in_toc: bool, chapte
         depth = number.count(".") + 1  # "1" is a chapter or top section, "1.1" one level below
         if chaptered and depth == 1:
             depth = 2  # chapters are "BAB ..." here: "1 Start" is a list item or a figure's label
+        if article is not None and not article.numbered and not ARTICLE_SECTION.match(text):
+            depth = max(depth, 2)  # "A. Menyusun Hirarki" under an unnumbered "METODE PENELITIAN"
         return Heading(text, depth, number, None, "section")
+    if styled and article is not None and not chaptered and not numbered and ARTICLE_SECTION.match(text):
+        return Heading(text, 1, None, None, "section")  # even in the abstract's columns: it opens the body
     first_letter = next((c for c in text if c.isalpha()), "")
     if styled and styled_allowed and first_letter.isupper() and WORD.search(text) and not _fragmented(text):
         level = 1 if (block.size_ratio >= HEADING_SIZE_RATIO or _is_caps(text)) else 2
+        if article is not None and not chaptered:
+            if ARTICLE_SECTION.match(text):
+                level = 1
+            elif not article.caps or not _is_caps(text):
+                level = 2  # "Handling Missing Value" under "Metode Penelitian"
         if chaptered:
             level = 2  # in a BAB/CHAPTER document, only chapters and known back matter are top level
         return Heading(text, level, None, None, "section")

@@ -11,7 +11,7 @@ import re
 from nlp_iom.document import Author, Metadata
 from nlp_iom.extract.blocks import Block
 from nlp_iom.extract.citations import fold
-from nlp_iom.extract.dates import DATE_PATTERN, parse_date
+from nlp_iom.extract.dates import DATE_PATTERN, MONTH, YEAR as DATE_YEAR, parse_date
 
 #: An e-mail address: bounded parts, starting where a run of address characters starts (linear time).
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
@@ -92,6 +92,17 @@ RUNNING_TEXT_WORDS = 60
 MIN_NAME_PART = 3
 #: Title candidates: fewest and most words.
 TITLE_WORDS = (2, 45)
+#: A cover's label with its date, not a title: "EVALUATION BRIEF December 2024", "Laporan Tahunan Juni 2023".
+LABEL_WITH_DATE = re.compile(
+    r"^\W*(?:\w+\s+){0,2}?(?:brief|report|laporan|update|bulletin|buletin|newsletter|fact\s?sheet|ringkasan|summary"
+    r"|edition|edisi|paper|sitrep|snapshot|dashboard)(?:\s+\w+)?\s+(?:\d{1,2}\s+)?" + MONTH + r"\s+" + DATE_YEAR + r"\W*$", re.I)
+#: A regulation's title line that its subject completes on the next line ("... NOMOR 03 TAHUN 2023" + "TENTANG ...").
+REGULATION_NUMBER_END = re.compile(r"\bnomor\s+\d+[\w/.-]*\s+tahun\s+\d{4}\s*$", re.I)
+SUBJECT_START = re.compile(r"^tentang\b", re.I)
+#: Where a regulation's subject ends: its preamble.
+SUBJECT_END = re.compile(r"^(?:dengan\s+rahmat|menimbang|mengingat|memutuskan)\b", re.I)
+#: Most words a regulation's subject adds to its title.
+MAX_SUBJECT_WORDS = 40
 #: Longest text taken for a person's name.
 MAX_NAME_WORDS = 7
 #: Labels of a student number on a thesis cover; a name never contains them.
@@ -185,6 +196,8 @@ def choose_title(blocks: list[Block]) -> Block | None:
             continue
         if JOURNAL_NAME.search(block.text) and words <= MAX_MASTHEAD_WORDS:
             continue  # a masthead such as "JSS Journal of Statistical Software"
+        if LABEL_WITH_DATE.match(" ".join(block.text.split())):
+            continue  # a document-type label and its date
         score = (round(block.size_ratio, 1), block.bold, -index)
         if best is None or score > best[0]:
             best = (score, block)
@@ -204,6 +217,7 @@ def extract_metadata(title_page: list[Block], front: list[Block], vocabulary: fr
     title = choose_title(title_page)
     if title is not None:
         meta.title = TITLE_LABEL.sub("", TITLE_STOP.sub("", " ".join(title.text.split()))) or None
+        meta.title = _with_subject(meta.title, title, title_page)
     after_title = title_page[title_page.index(title) + 1 :] if title in title_page else title_page
     current: Author | None = None
     pending_by = False
@@ -297,6 +311,23 @@ def _thesis_authors(front: list[Block]) -> list[Author]:
             if field and looks_like_name(field.group("value").strip()):
                 return [Author(field.group("value").strip())]
     return []
+
+
+def _with_subject(title: str | None, block: Block, blocks: list[Block]) -> str | None:
+    """A regulation title ending in its number and year, completed by the "TENTANG ..." block after it."""
+    if not title or not REGULATION_NUMBER_END.search(title) or block not in blocks:
+        return title
+    following = [b for b in blocks[blocks.index(block) + 1 :][:4] if b.page == block.page]
+    if not following or not SUBJECT_START.match(following[0].text.strip()):
+        return title
+    parts = [" ".join(following[0].text.split())]
+    for more in following[1:]:  # the subject runs on in capitals until the preamble or the issuer
+        text = " ".join(more.text.split())
+        if not text.isupper() or SUBJECT_END.match(text) or ISSUER.match(text):
+            break
+        parts.append(text)
+    subject = " ".join(parts)
+    return f"{title} {subject}" if len(subject.split()) <= MAX_SUBJECT_WORDS else title
 
 
 def _cover_student(blocks: list[Block]) -> str | None:

@@ -19,7 +19,7 @@ from nlp_iom.document import (
 from nlp_iom.extract.abbreviations import find_definitions, parse_abbreviation_list
 from nlp_iom.extract.blocks import Block
 from nlp_iom.extract.citations import find_citations, link_citations
-from nlp_iom.extract.headings import CHAPTER, LEADER, Heading, classify_heading, starts_body
+from nlp_iom.extract.headings import CHAPTER, LEADER, Heading, article_style, classify_heading, starts_body
 from nlp_iom.extract.language import UNDETERMINED, detect_language, document_language
 from nlp_iom.extract.metadata import extract_metadata, parse_keywords
 from nlp_iom.extract.normalize import dehyphenate_join
@@ -118,6 +118,7 @@ def build_document(blocks: list[Block], source: str | None = None, pages: int | 
         return start, start + len(text)
 
     chapter_lists = _chapter_lists(blocks)
+    article = article_style(blocks)
     for index, block in enumerate(blocks):
         heading = classify_heading(
             block,
@@ -125,6 +126,7 @@ def build_document(blocks: list[Block], source: str | None = None, pages: int | 
             in_toc=state.kind == "toc",
             chaptered=chaptered,
             in_list=index in chapter_lists,
+            article=article,
         )
         if block.heading_level == 1 and not doc.sections and not title_page:
             heading = None  # the Markdown document title
