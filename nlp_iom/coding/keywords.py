@@ -73,6 +73,28 @@ class IndicatorMatcher:
                 if lang == "id":
                     words = tuple(stem_id(w) for w in words)
                 self._patterns.append((code.id, phrase, lang, words))
+        # Index of the patterns by what their first word can meet, so that a text is scanned once
+        # instead of once per pattern: Indonesian by stem; English by the word itself, its plurals,
+        # and (for words of MIN_PREFIX_LEN letters or more) the prefix a longer word starts with.
+        self._by_stem: dict[str, list[int]] = {}
+        self._by_word: dict[str, list[int]] = {}
+        self._by_prefix: dict[str, list[int]] = {}
+        for index, (_, _, lang, words) in enumerate(self._patterns):
+            first = words[0]
+            if lang == "id":
+                self._by_stem.setdefault(first, []).append(index)
+                continue
+            for key in (first, first + "s", first + "es"):
+                self._by_word.setdefault(key, []).append(index)
+            if len(first) >= MIN_PREFIX_LEN:
+                self._by_prefix.setdefault(first[:-1] if first.endswith("e") else first, []).append(index)
+
+    def _candidates(self, word: str, stem: str) -> list[int]:
+        """Indexes of the patterns whose first word may meet this token (a superset; checked after)."""
+        found = set(self._by_stem.get(stem, ())) | set(self._by_word.get(word, ()))
+        for end in range(MIN_PREFIX_LEN - 1, len(word) + 1):
+            found.update(self._by_prefix.get(word[:end], ()))
+        return sorted(found)
 
     def find(self, text: str) -> list[Match]:
         """Every indicator occurrence in ``text``, in text order (overlaps between codes kept)."""
@@ -81,16 +103,21 @@ class IndicatorMatcher:
             return []
         words = [t[0] for t in tokens]
         stems = [stem_id(w) for w in words]
-        found: list[Match] = []
-        for code_id, phrase, lang, pattern in self._patterns:
-            n = len(pattern)
-            for i in range(len(tokens) - n + 1):
+        hits: list[tuple[int, int, Match]] = []
+        for i, (word, stem) in enumerate(zip(words, stems)):
+            for index in self._candidates(word, stem):
+                code_id, phrase, lang, pattern = self._patterns[index]
+                n = len(pattern)
+                if i + n > len(tokens):
+                    continue
                 if lang == "id":
                     ok = all(stems[i + k] == pattern[k] for k in range(n))
                 else:
                     ok = all(_en_matches(pattern[k], words[i + k]) for k in range(n))
                 if ok:
-                    found.append(Match(code_id, phrase, lang, tokens[i][1], tokens[i + n - 1][2]))
+                    hits.append((index, i, Match(code_id, phrase, lang, tokens[i][1], tokens[i + n - 1][2])))
+        hits.sort(key=lambda h: (h[0], h[1]))  # pattern order, then text order, as one pass per pattern gives
+        found = [match for _, _, match in hits]
         found.sort(key=lambda m: (m.start, m.code))
         return found
 
