@@ -33,7 +33,7 @@ class LexicalSettings:
 
     Attributes:
         weight: Factor on the (L2-normalised) TF-IDF rows beside the unit-length embedding; 0.5 was
-            chosen on dev (0.5 and 0.7 scored alike; see the module docstring).
+            chosen on the dev folds (0.5 and 0.7 scored alike).
         word_ngrams: Smallest and largest word n-gram.
         char_ngrams: Smallest and largest character n-gram (inside word boundaries).
         word_min_df: A word n-gram must occur in this many training passages.

@@ -205,11 +205,8 @@ def classify_heading(block: Block, *, styled_allowed: bool, in_toc: bool, chapte
     first_letter = next((c for c in text if c.isalpha()), "")
     if styled and styled_allowed and first_letter.isupper() and WORD.search(text) and not _fragmented(text):
         level = 1 if (block.size_ratio >= HEADING_SIZE_RATIO or _is_caps(text)) else 2
-        if article is not None and not chaptered:
-            if ARTICLE_SECTION.match(text):
-                level = 1
-            elif not article.caps or not _is_caps(text):
-                level = 2  # "Handling Missing Value" under "Metode Penelitian"
+        if article is not None and not chaptered and (not article.caps or not _is_caps(text)):
+            level = 2  # "Handling Missing Value" under "Metode Penelitian" (article sections returned above)
         if chaptered:
             level = 2  # in a BAB/CHAPTER document, only chapters and known back matter are top level
         return Heading(text, level, None, None, "section")
