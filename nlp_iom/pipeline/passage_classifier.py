@@ -54,15 +54,15 @@ class PassageCodes:
             yield from self._apply(batch)
 
     def _apply(self, docs: list[Doc]) -> list[Doc]:
-        texts = [doc.text for doc in docs if doc.text.strip()]
-        proba = iter(self.classifier.predict_proba(texts))
+        coded = [doc for doc in docs if doc.text.strip()]
+        proba = self.classifier.predict_proba([doc.text for doc in coded])
+        scored = iter(zip(proba, self.classifier.thresholds_for([doc.lang_ for doc in coded])))
         name = self.classifier.codebook.name
         for doc in docs:
             if not doc.text.strip():  # nothing to code: no spans, no codes
                 doc.spans[self.key] = []
                 continue
-            row = next(proba)
-            (thresholds,) = self.classifier.thresholds_for([doc.lang_])
+            row, thresholds = next(scored)
             codes = dict(doc._.iom_codes or {})
             spans = []
             for code, p, t in zip(self.classifier.code_ids, row, thresholds):

@@ -29,6 +29,7 @@ import json
 import random
 import re
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[2]
 NER_GOLD = ROOT / "corpora" / "ner_gold"
@@ -198,11 +199,17 @@ def web_pool(seed: int = WEB_SEED) -> list[dict[str, str]]:
 
 def main_web(argv: list[str] | None = None) -> int:
     """``nlp-iom gold ner-web-pool``: write the web-text pool."""
-    parser = argparse.ArgumentParser(prog="nlp-iom gold ner-web-pool",
-                                     description="Draw the web-text sentence pool of the NER domain gold from ../shared/texts/web.")
-    parser.add_argument("-o", "--output", type=Path, default=NER_GOLD / "web" / "pool.jsonl")
+    return _pool_command(argv, "ner-web-pool", "the web-text sentence pool of the NER domain gold from ../shared/texts/web",
+                         NER_GOLD / "web" / "pool.jsonl", web_pool, "excerpts")
+
+
+def _pool_command(argv: list[str] | None, command: str, what: str, default: Path,
+                  build: Callable[[], list[dict[str, str]]], sources: str) -> int:
+    """A ``nlp-iom gold <command>`` that draws ``what`` with ``build`` and writes it (``-o``, default ``default``)."""
+    parser = argparse.ArgumentParser(prog=f"nlp-iom gold {command}", description=f"Draw {what}.")
+    parser.add_argument("-o", "--output", type=Path, default=default)
     args = parser.parse_args(argv)
-    write_pool(web_pool(), args.output, "excerpts")
+    write_pool(build(), args.output, sources)
     return 0
 
 
@@ -273,9 +280,5 @@ def pdf_pool(seed: int = PDF_SEED) -> list[dict[str, str]]:
 
 def main_pdf(argv: list[str] | None = None) -> int:
     """``nlp-iom gold ner-pdf-pool``: write the development-PDF pool."""
-    parser = argparse.ArgumentParser(prog="nlp-iom gold ner-pdf-pool",
-                                     description="Draw the PDF sentence pool of the NER domain gold from ../shared/pdfs/dev.")
-    parser.add_argument("-o", "--output", type=Path, default=NER_GOLD / "pdf" / "pool.jsonl")
-    args = parser.parse_args(argv)
-    write_pool(pdf_pool(), args.output, "PDFs")
-    return 0
+    return _pool_command(argv, "ner-pdf-pool", "the PDF sentence pool of the NER domain gold from ../shared/pdfs/dev",
+                         NER_GOLD / "pdf" / "pool.jsonl", pdf_pool, "PDFs")
