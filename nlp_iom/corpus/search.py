@@ -1,4 +1,12 @@
-"""Hybrid search over a corpus: vector similarity plus BM25, fused by reciprocal rank fusion.
+"""Hybrid search over a corpus: vector similarity plus BM25, fused by weighted reciprocal rank fusion.
+
+The keyword side is weighted by whether it can match at all (:class:`FusionSettings`): each BM25 hit
+counts in proportion to the share of the query's concepts it covers (:func:`nlp_iom.corpus.glossary.coverage`),
+and by whether it is in the query's language. A hit that matches one common word of a long question
+(or only a name, across languages) then barely moves the vector ranking, while a passage that holds the
+query's terms still rises. The keyword query is widened across languages by the bilingual glossary
+(:mod:`nlp_iom.corpus.glossary`). The weights were fitted on the dev queries of ``corpora/search_gold``
+(``nlp-iom evaluate search``).
 
 Filters are applied before ranking (a numpy mask in the embedded store, a payload filter
 in Qdrant), so a filtered search ranks only the passages that pass: it never returns fewer
@@ -7,7 +15,7 @@ hits because better passages were filtered out after ranking.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,9 +35,62 @@ RRF_K = 60
 CANDIDATE_FACTOR = 5
 #: ... and at least this many.
 MIN_CANDIDATES = 50
+#: Hits ranked before near-duplicates are collapsed, as a multiple of ``top_k``.
+DUPLICATE_FACTOR = 2
 #: A passage "has" a code when its probability is at least this.
 CODE_THRESHOLD = 0.5
 MODES = ("hybrid", "vector", "bm25")
+FUSIONS = ("weighted", "rrf")
+
+
+@dataclass(frozen=True)
+class FusionSettings:
+    """How the hybrid search fuses its vector and keyword rankings.
+
+    Attributes:
+        method: ``"weighted"`` (reciprocal rank fusion with the keyword side weighted per hit by
+            query coverage and language) or ``"rrf"`` (plain reciprocal rank fusion).
+        rrf_k: The rank constant of reciprocal rank fusion.
+        keyword_weight: Weight of a keyword hit in the query's language that covers every concept.
+        other_language_weight: The same for a passage in another language than the query's.
+        coverage_power: A hit's weight grows with its concept coverage to this power (0: every hit
+            past ``min_coverage`` counts fully; 1 is linear; higher favours hits that cover nearly everything).
+        min_coverage: A keyword hit that covers less of the query's concepts than this adds nothing:
+            where BM25 can match only a name or a stray word, the hybrid ranking is the vector one.
+        expand: Widen the keyword query with the bilingual glossary.
+        translate: The vector side embeds the query and its glossary gloss in the other language
+            (:meth:`~nlp_iom.corpus.glossary.Glossary.translate`) and searches with their mean; this
+            applies to the ``vector`` mode too.
+    """
+
+    method: str = "weighted"
+    rrf_k: int = RRF_K
+    keyword_weight: float = 1.0
+    other_language_weight: float = 1.0
+    coverage_power: float = 1.0
+    min_coverage: float = 0.5
+    expand: bool = True
+    translate: bool = True
+
+    def __post_init__(self) -> None:
+        if self.method not in FUSIONS:
+            raise ConfigError("fusion.method", f"must be one of {', '.join(FUSIONS)}, got {self.method!r}")
+        if not isinstance(self.rrf_k, int) or isinstance(self.rrf_k, bool) or self.rrf_k < 1:
+            raise ConfigError("fusion.rrf_k", f"must be a positive integer, got {self.rrf_k!r}")
+        if isinstance(self.min_coverage, bool) or not isinstance(self.min_coverage, (int, float)) \
+                or not 0 <= self.min_coverage <= 1:
+            raise ConfigError("fusion.min_coverage", f"must be a number from 0 to 1, got {self.min_coverage!r}")
+        for name in ("keyword_weight", "other_language_weight", "coverage_power"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+                raise ConfigError(f"fusion.{name}", f"must be a number from 0 to 100, got {value!r}")
+
+    def to_dict(self) -> dict[str, object]:
+        """The settings as a plain dict."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+DEFAULT_FUSION = FusionSettings()
 
 
 @dataclass
@@ -71,6 +132,9 @@ class Hit:
     doc_id: int
     codes: dict[str, float] = field(default_factory=dict)
     entities: list[dict[str, Any]] = field(default_factory=list)
+    #: Other documents holding the same passage (near-duplicates collapsed into this hit), each with
+    #: ``passage_id``, ``doc_id``, ``title``, ``authors``, ``year``, ``pages``, ``path`` and ``kind``.
+    also_in: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def page(self) -> int | None:
@@ -111,29 +175,118 @@ def fuse(rankings: list[list[tuple[int, float]]], top_k: int) -> list[tuple[int,
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:top_k]
 
 
+def fuse_weighted(dense: list[tuple[int, float]], keyword: list[tuple[int, float]], top_k: int,
+                  coverage: dict[int, float], same_language: dict[int, bool],
+                  settings: FusionSettings = DEFAULT_FUSION) -> list[tuple[int, float]]:
+    """Weighted reciprocal rank fusion of a vector and a keyword ranking (see :class:`FusionSettings`).
+
+    Args:
+        dense: ``(passage id, cosine)``, best first.
+        keyword: ``(passage id, BM25)``, best first.
+        top_k: How many to return.
+        coverage: Share of the query's concepts each keyword hit covers (0 to 1).
+        same_language: Whether each keyword hit is in the query's language.
+        settings: The weights.
+
+    Returns:
+        The best ``top_k`` ``(passage id, fused score)``; ties broken by passage id.
+    """
+    if settings.method == "rrf":
+        return fuse([dense, keyword], top_k)
+    k = settings.rrf_k
+    fused: dict[int, float] = {pid: 1.0 / (k + rank) for rank, (pid, _) in enumerate(dense, start=1)}
+    for rank, (pid, _) in enumerate(keyword, start=1):
+        covered = coverage.get(pid, 0.0)
+        if covered < settings.min_coverage or covered <= 0:
+            continue
+        weight = settings.keyword_weight if same_language.get(pid, True) else settings.other_language_weight
+        weight *= covered ** settings.coverage_power
+        if weight:
+            fused[pid] = fused.get(pid, 0.0) + weight / (k + rank)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:top_k]
+
+
+def keyword_query(query: str, settings: FusionSettings = DEFAULT_FUSION) -> list[str]:
+    """The stems the keyword ranking searches for: the query's, plus its glossary translations."""
+    from nlp_iom.corpus.bm25 import query_tokens
+
+    tokens = query_tokens(query)
+    if settings.expand:
+        from nlp_iom.corpus.glossary import default_glossary
+
+        tokens = list(dict.fromkeys(tokens + default_glossary().expand(query)))
+    return tokens
+
+
+def query_vector(corpus: Corpus, query: str, settings: FusionSettings = DEFAULT_FUSION) -> np.ndarray:
+    """The vector the dense ranking searches with: the query's, or its mean with the glossary gloss's."""
+    texts = [query]
+    if settings.translate:
+        from nlp_iom.corpus.glossary import default_glossary
+
+        gloss = default_glossary().translate(query)
+        if gloss and gloss != " ".join(query.lower().split()):
+            texts.append(gloss)
+    vectors = np.asarray(corpus.embedder.encode_queries(texts), dtype=np.float32)
+    mean = vectors.mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return mean / norm if norm else mean
+
+
+def hit_weights(corpus: Corpus, query: str, keyword: list[tuple[int, float]]
+                ) -> tuple[dict[int, float], dict[int, bool]]:
+    """Concept coverage and same-language flag of each keyword hit (what :func:`fuse_weighted` weighs by)."""
+    from nlp_iom.corpus.bm25 import tokenize
+    from nlp_iom.corpus.glossary import coverage, query_concepts
+    from nlp_iom.extract.language import detect_language
+
+    if not keyword:
+        return {}, {}
+    concepts = query_concepts(query)
+    language = detect_language(query)
+    rows = corpus.passages([pid for pid, _ in keyword])
+    covered = {pid: coverage(concepts, set(tokenize(row.text, row.language))) for pid, row in rows.items()}
+    same = {pid: language not in ("id", "en") or row.language == language for pid, row in rows.items()}
+    return covered, same
+
+
 def run_search(corpus: Corpus, query: str, top_k: int = 10, filters: SearchFilters | None = None,
-               mode: str = "hybrid") -> list[Hit]:
+               mode: str = "hybrid", fusion: FusionSettings = DEFAULT_FUSION, collapse: bool = True) -> list[Hit]:
     """Search ``corpus``; see :meth:`nlp_iom.corpus.store.Corpus.search`.
 
     Each backend ranks on its own (``dense_ranking``: cosine over the passages that pass the
-    filters; ``keyword_ranking``: BM25 over them, positive scores only); the fusion is done
-    here, the same for every backend.
+    filters; ``keyword_ranking``: BM25 over them, positive scores only); the fusion and the
+    collapsing of near-duplicates (:mod:`nlp_iom.corpus.duplicates`) are done here, the same for
+    every backend.
     """
-    from nlp_iom.corpus.bm25 import query_tokens
-
     query = check_query(query, top_k, mode)
     check_filters(filters)
     if not corpus.passage_count:
         return []
-    limit = max(top_k * CANDIDATE_FACTOR, MIN_CANDIDATES)
-    rankings: dict[str, list[tuple[int, float]]] = {}
+    wanted = top_k * DUPLICATE_FACTOR if collapse else top_k
+    ranked = rank_passages(corpus, query, wanted, filters, mode, fusion)
+    hits = corpus.hits(ranked)
+    if not collapse:
+        return hits
+    from nlp_iom.corpus.duplicates import collapse as collapse_hits
+
+    return collapse_hits(hits, top_k)
+
+
+def rank_passages(corpus: Corpus, query: str, top: int, filters: SearchFilters | None = None, mode: str = "hybrid",
+                  fusion: FusionSettings = DEFAULT_FUSION) -> list[tuple[int, float]]:
+    """The best ``top`` ``(passage id, score)`` of one mode, before near-duplicates are collapsed."""
+    limit = max(top * CANDIDATE_FACTOR, MIN_CANDIDATES)
+    dense: list[tuple[int, float]] = []
     if mode in ("hybrid", "vector"):
-        qvec = np.asarray(corpus.embedder.encode_queries([query])[0], dtype=np.float32)
-        rankings["vector"] = corpus.dense_ranking(qvec, filters, limit)
-    if mode == "bm25" or (mode == "hybrid" and not _other_language_only(query, filters)):
-        rankings["bm25"] = corpus.keyword_ranking(query_tokens(query), filters, limit)
-    best = fuse(list(rankings.values()), top_k) if len(rankings) > 1 else next(iter(rankings.values()))[:top_k]
-    return corpus.hits(best)
+        dense = corpus.dense_ranking(query_vector(corpus, query, fusion), filters, limit)
+        if mode == "vector" or _other_language_only(query, filters):
+            return dense[:top]
+    keyword = corpus.keyword_ranking(keyword_query(query, fusion), filters, limit)
+    if mode == "bm25":
+        return keyword[:top]
+    covered, same = hit_weights(corpus, query, keyword) if fusion.method == "weighted" else ({}, {})
+    return fuse_weighted(dense, keyword, top, covered, same, fusion)
 
 
 def _other_language_only(query: str, filters: SearchFilters | None) -> bool:

@@ -39,7 +39,7 @@ from nlp_iom.corpus.schema import (
     open_db,
     set_meta,
 )
-from nlp_iom.corpus.search import Hit, SearchFilters, run_search
+from nlp_iom.corpus.search import DEFAULT_FUSION, FusionSettings, Hit, SearchFilters, run_search
 from nlp_iom.corpus.settings import (
     BACKEND_ENV,
     DEFAULT_COLLECTION,
@@ -317,6 +317,10 @@ class Corpus(abc.ABC):
         """Best ``limit`` ``(passage id, BM25)`` with a positive score among passages that pass ``filters``."""
 
     @abc.abstractmethod
+    def passages(self, ids: list[int]) -> dict[int, PassageRow]:
+        """The stored passages with these ids."""
+
+    @abc.abstractmethod
     def hits(self, scored: list[tuple[int, float]]) -> list[Hit]:
         """The :class:`Hit` of each ``(passage id, score)``, in the given order."""
 
@@ -332,15 +336,18 @@ class Corpus(abc.ABC):
                    doc_id=doc.id, codes=dict(row.codes), entities=list(row.entities))
 
     def search(self, query: str, top_k: int = 10, filters: SearchFilters | None = None,
-               mode: str = "hybrid") -> list[Hit]:
+               mode: str = "hybrid", fusion: FusionSettings | None = None, collapse: bool = True) -> list[Hit]:
         """Search the stored passages.
 
         Args:
             query: The query, in Indonesian or English (e5 is multilingual).
             top_k: How many hits to return (1 to 1000).
             filters: Restrictions applied before ranking.
-            mode: ``"hybrid"`` (vector and BM25 fused by reciprocal rank fusion), ``"vector"``
-                or ``"bm25"``.
+            mode: ``"hybrid"`` (vector and BM25 fused by weighted reciprocal rank fusion),
+                ``"vector"`` or ``"bm25"`` (both widened across languages by the glossary).
+            fusion: How the hybrid mode fuses (default: the weights fitted on the search gold).
+            collapse: Return a passage found in several documents once, the others listed in
+                :attr:`Hit.also_in` (near-duplicates, :mod:`nlp_iom.corpus.duplicates`).
 
         Returns:
             Hits, best first.
@@ -348,4 +355,5 @@ class Corpus(abc.ABC):
         Raises:
             ConfigError: Empty or over-long query, bad ``top_k``, ``mode`` or filter.
         """
-        return run_search(self, query, top_k=top_k, filters=filters, mode=mode)
+        return run_search(self, query, top_k=top_k, filters=filters, mode=mode, fusion=fusion or DEFAULT_FUSION,
+                          collapse=collapse)
