@@ -147,3 +147,17 @@ def test_index_add_stops_a_slow_pdf(tmp_path: Path) -> None:
     assert f"FAILED {slow}" in result.output and "did not finish within 0.05 s" in result.output
     with Corpus.open(corpus) as opened:
         assert [d.path for d in opened.documents.values()] == [str(SEED_SKRIPSI)]
+
+
+def test_search_with_a_glossary_of_ones_own(corpus_dir: Path, tmp_path: Path) -> None:
+    """A user's glossary replaces the shipped one; a bad line is a typed error naming the line."""
+    mine = tmp_path / "mine.tsv"
+    mine.write_text("# my terms\nsatuan tugas\ttask force | task forces\n", encoding="utf-8")
+    query = "satuan tugas"  # the shipped glossary has no entry for it; with mine BM25 meets the English paper
+    plain = search_corpus(query, corpus_dir, top_k=5, mode="bm25", filters=SearchFilters(language="en"))
+    widened = search_corpus(query, corpus_dir, top_k=5, mode="bm25", filters=SearchFilters(language="en"),
+                            glossary=mine)
+    assert not plain and widened and all("task force" in h.text.lower() for h in widened)
+    mine.write_text("satuan tugas\ttask force\nno tab here\n", encoding="utf-8")
+    result = runner.invoke(app, ["search", query, "--corpus", str(corpus_dir), "--glossary", str(mine)])
+    assert result.exit_code == 2 and "mine.tsv:2" in result.output

@@ -21,7 +21,7 @@ from nlp_iom.evaluation.search import (
     render_card,
     score,
 )
-from nlp_iom.training.search_pool import PASSAGES, corpus_rows
+from nlp_iom.training.search_gold import PASSAGES, corpus_rows
 
 
 def test_metrics_by_hand() -> None:

@@ -11,7 +11,7 @@ import typer
 
 from nlp_iom.batch.settings import EXPORT_FORMATS
 from nlp_iom.cli.app import app
-from nlp_iom.corpus import AddReport, Corpus, Hit, SearchFilters
+from nlp_iom.corpus import AddReport, Corpus, FusionSettings, Hit, SearchFilters
 from nlp_iom.errors import ConfigError, NlpIomError
 from nlp_iom.reader import DEFAULT_TIMEOUT
 
@@ -59,8 +59,8 @@ def parse_year(text: str | None) -> int | tuple[int | None, int | None] | None:
 
 
 def search_corpus(query: str, corpus_path: Path, top_k: int = 10, filters: SearchFilters | None = None,
-                  mode: str = "hybrid") -> list[Hit]:
-    """Search an existing corpus folder.
+                  mode: str = "hybrid", glossary: Path | None = None) -> list[Hit]:
+    """Search an existing corpus folder (with a glossary file of your own instead of the shipped one).
 
     Raises:
         ConfigError: The folder holds no corpus, or a bad query / option.
@@ -68,7 +68,8 @@ def search_corpus(query: str, corpus_path: Path, top_k: int = 10, filters: Searc
     if not (corpus_path / "corpus.sqlite").is_file():
         raise ConfigError("corpus", f"{corpus_path} is not a corpus folder (run `nlp-iom index add` first)")
     with Corpus.open(corpus_path) as corpus:
-        return corpus.search(query, top_k=top_k, filters=filters, mode=mode)
+        fusion = FusionSettings(glossary=str(glossary)) if glossary is not None else None
+        return corpus.search(query, top_k=top_k, filters=filters, mode=mode, fusion=fusion)
 
 
 def cite(hit: Hit) -> str:
@@ -78,6 +79,14 @@ def cite(hit: Hit) -> str:
         f"{names[0]} et al." if names else (hit.title or "untitled")
     where = f"p. {hit.page}" if hit.page is not None else (f"§ {hit.section}" if hit.section else "")
     return f"{who} ({hit.year or 'n.d.'})" + (f", {where}" if where else "")
+
+
+def _as_hit(source: dict[str, object]) -> Hit:
+    """A citable stand-in for a near-duplicate listed in :attr:`Hit.also_in`."""
+    return Hit(passage_id=int(source["passage_id"]), text="", score=0.0, title=source.get("title"),  # type: ignore[arg-type]
+               authors=list(source.get("authors") or []), year=source.get("year"),  # type: ignore[arg-type]
+               pages=list(source.get("pages") or []), section="", section_path=[], language="",  # type: ignore[arg-type]
+               kind=str(source.get("kind") or ""), path=source.get("path"), doc_id=int(source["doc_id"]))  # type: ignore[arg-type]
 
 
 def render_hits(hits: list[Hit], fmt: str = "md") -> str:
@@ -94,7 +103,11 @@ def render_hits(hits: list[Hit], fmt: str = "md") -> str:
         snippet = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
         codes = ", ".join(code for code, p in sorted(hit.codes.items(), key=lambda kv: -kv[1]) if p >= 0.5)
         lines += [f"{rank}. **{cite(hit)}** — {hit.title or 'untitled'} [{hit.language}, {hit.kind}]"
-                  f"{f' · codes: {codes}' if codes else ''} · score {hit.score:.4f}", f"   > {snippet}", ""]
+                  f"{f' · codes: {codes}' if codes else ''} · score {hit.score:.4f}", f"   > {snippet}"]
+        if hit.also_in:
+            lines.append("   also in: " + "; ".join(f"{cite(_as_hit(other))} — {other['title'] or 'untitled'}"
+                                                  for other in hit.also_in))
+        lines.append("")
     return "\n".join(lines).rstrip()
 
 
@@ -155,11 +168,13 @@ def search(
     code: Optional[str] = typer.Option(None, help="Only passages with this code, e.g. haas:socialization."),
     entity: Optional[str] = typer.Option(None, help="Only passages mentioning this entity, e.g. IOM."),
     format: str = typer.Option("md", "--format", "-f", help="md or json."),
+    glossary: Optional[Path] = typer.Option(None, help="Bilingual glossary file (indonesian<TAB>english lines) "
+                                                        "to use instead of the shipped one."),
 ) -> None:
     """Search a corpus: hybrid (vector + BM25) by default, cross-lingual, with filters."""
     try:
         filters = SearchFilters(language=language, kind=kind, year=parse_year(year), code=code, entity=entity)
-        typer.echo(render_hits(search_corpus(query, corpus, top_k, filters, mode), format))
+        typer.echo(render_hits(search_corpus(query, corpus, top_k, filters, mode, glossary), format))
     except NlpIomError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -53,7 +53,7 @@ GOLD: dict[str, tuple[str, str]] = {
     "classify-gold": ("nlp_iom.training.classify_pools:main_gold", "Assemble the classification gold.jsonl and composition.json from both batches."),
     "search-passages": ("nlp_iom.training.search_pool:main_passages", "Write the search corpus's passages beyond the coding gold."),
     "search-pool": ("nlp_iom.training.search_pool:main_pool", "Pool every ranker's top passages per information need for judging."),
-    "search-qrels": ("nlp_iom.training.search_pool:main_qrels", "Merge the two judging passes and the adjudication into qrels."),
+    "search-qrels": ("nlp_iom.training.search_gold:main_qrels", "Merge the two judging passes and the adjudication into qrels."),
 }
 #: Options are not parsed by typer but passed on to the module's own parser (``--help`` included).
 PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}

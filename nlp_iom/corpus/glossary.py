@@ -163,6 +163,25 @@ def default_glossary() -> Glossary:
     return Glossary.load(GLOSSARY_PATH)
 
 
+def glossary_file(path: str | Path) -> Glossary:
+    """A user's glossary file, parsed once per path and modification time.
+
+    Raises:
+        ConfigError: The file cannot be read, or a line is malformed (named in the error).
+    """
+    path = Path(path)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot read the glossary: {exc}") from exc
+    return _glossary_at(str(path.resolve()), stamp)
+
+
+@lru_cache(maxsize=8)
+def _glossary_at(path: str, stamp: int) -> Glossary:
+    return Glossary.load(path)
+
+
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH

@@ -23,6 +23,7 @@ import numpy as np
 from nlp_iom.errors import ConfigError
 
 if TYPE_CHECKING:
+    from nlp_iom.corpus.glossary import Glossary
     from nlp_iom.corpus.store import Corpus
 
 #: Longest query accepted, in characters (a query is a question, not a document).
@@ -61,6 +62,8 @@ class FusionSettings:
         translate: The vector side embeds the query and its glossary gloss in the other language
             (:meth:`~nlp_iom.corpus.glossary.Glossary.translate`) and searches with their mean; this
             applies to the ``vector`` mode too.
+        glossary: A glossary file of your own (``indonesian<TAB>english`` lines, see
+            :mod:`nlp_iom.corpus.glossary`) used instead of the shipped one; ``None`` for the shipped one.
     """
 
     method: str = "weighted"
@@ -71,6 +74,7 @@ class FusionSettings:
     min_coverage: float = 0.5
     expand: bool = True
     translate: bool = True
+    glossary: str | None = None
 
     def __post_init__(self) -> None:
         if self.method not in FUSIONS:
@@ -80,10 +84,22 @@ class FusionSettings:
         if isinstance(self.min_coverage, bool) or not isinstance(self.min_coverage, (int, float)) \
                 or not 0 <= self.min_coverage <= 1:
             raise ConfigError("fusion.min_coverage", f"must be a number from 0 to 1, got {self.min_coverage!r}")
+        if self.glossary is not None and not isinstance(self.glossary, str):
+            raise ConfigError("fusion.glossary", f"must be a file path (str), got {self.glossary!r}")
         for name in ("keyword_weight", "other_language_weight", "coverage_power"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
                 raise ConfigError(f"fusion.{name}", f"must be a number from 0 to 100, got {value!r}")
+
+    def load_glossary(self) -> Glossary:
+        """The glossary these settings name (the shipped one by default), read once per file.
+
+        Raises:
+            ConfigError: The file cannot be read, or a line is malformed (named in the error).
+        """
+        from nlp_iom.corpus.glossary import default_glossary, glossary_file
+
+        return default_glossary() if self.glossary is None else glossary_file(self.glossary)
 
     def to_dict(self) -> dict[str, object]:
         """The settings as a plain dict."""
@@ -212,9 +228,7 @@ def keyword_query(query: str, settings: FusionSettings = DEFAULT_FUSION) -> list
 
     tokens = query_tokens(query)
     if settings.expand:
-        from nlp_iom.corpus.glossary import default_glossary
-
-        tokens = list(dict.fromkeys(tokens + default_glossary().expand(query)))
+        tokens = list(dict.fromkeys(tokens + settings.load_glossary().expand(query)))
     return tokens
 
 
@@ -222,9 +236,7 @@ def query_vector(corpus: Corpus, query: str, settings: FusionSettings = DEFAULT_
     """The vector the dense ranking searches with: the query's, or its mean with the glossary gloss's."""
     texts = [query]
     if settings.translate:
-        from nlp_iom.corpus.glossary import default_glossary
-
-        gloss = default_glossary().translate(query)
+        gloss = settings.load_glossary().translate(query)
         if gloss and gloss != " ".join(query.lower().split()):
             texts.append(gloss)
     vectors = np.asarray(corpus.embedder.encode_queries(texts), dtype=np.float32)
@@ -233,8 +245,8 @@ def query_vector(corpus: Corpus, query: str, settings: FusionSettings = DEFAULT_
     return mean / norm if norm else mean
 
 
-def hit_weights(corpus: Corpus, query: str, keyword: list[tuple[int, float]]
-                ) -> tuple[dict[int, float], dict[int, bool]]:
+def hit_weights(corpus: Corpus, query: str, keyword: list[tuple[int, float]],
+                settings: FusionSettings = DEFAULT_FUSION) -> tuple[dict[int, float], dict[int, bool]]:
     """Concept coverage and same-language flag of each keyword hit (what :func:`fuse_weighted` weighs by)."""
     from nlp_iom.corpus.bm25 import tokenize
     from nlp_iom.corpus.glossary import coverage, query_concepts
@@ -242,7 +254,7 @@ def hit_weights(corpus: Corpus, query: str, keyword: list[tuple[int, float]]
 
     if not keyword:
         return {}, {}
-    concepts = query_concepts(query)
+    concepts = query_concepts(query, settings.load_glossary())
     language = detect_language(query)
     rows = corpus.passages([pid for pid, _ in keyword])
     covered = {pid: coverage(concepts, set(tokenize(row.text, row.language))) for pid, row in rows.items()}
@@ -285,7 +297,7 @@ def rank_passages(corpus: Corpus, query: str, top: int, filters: SearchFilters |
     keyword = corpus.keyword_ranking(keyword_query(query, fusion), filters, limit)
     if mode == "bm25":
         return keyword[:top]
-    covered, same = hit_weights(corpus, query, keyword) if fusion.method == "weighted" else ({}, {})
+    covered, same = hit_weights(corpus, query, keyword, fusion) if fusion.method == "weighted" else ({}, {})
     return fuse_weighted(dense, keyword, top, covered, same, fusion)
 
 

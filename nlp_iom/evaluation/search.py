@@ -5,7 +5,7 @@
     nlp-iom evaluate search --json corpora/search_gold/scores.json --card corpora/search_gold/CARD.md
     python -m nlp_iom.evaluation.search             # the same as the first
 
-The corpus (:func:`nlp_iom.training.search_pool.corpus_rows`, about 2,400 passages) is indexed once into an
+The corpus (:func:`nlp_iom.training.search_gold.corpus_rows`, about 2,400 passages) is indexed once into an
 embedded :class:`~nlp_iom.corpus.Corpus` under the cache (``$NLP_IOM_CACHE/search_gold/<hash>``) with the
 shipped embedder. Each query is ranked by every ranker of :data:`RANKERS`, built from the corpus's own
 dense and keyword rankings and :mod:`nlp_iom.corpus.search`'s fusion functions, so what is scored is what
@@ -30,7 +30,15 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from nlp_iom.corpus.search import DEFAULT_FUSION, FusionSettings, fuse, fuse_weighted
+from nlp_iom.corpus.search import (
+    CANDIDATE_FACTOR,
+    DEFAULT_FUSION,
+    DUPLICATE_FACTOR,
+    MIN_CANDIDATES,
+    FusionSettings,
+    fuse,
+    fuse_weighted,
+)
 from nlp_iom.training.classify_gold import ROOT, load_jsonl
 
 SEARCH_GOLD = ROOT / "corpora" / "search_gold"
@@ -39,9 +47,10 @@ QUERIES = SEARCH_GOLD / "queries.jsonl"
 SCORES = SEARCH_GOLD / "scores.json"
 AGREEMENT = SEARCH_GOLD / "agreement.json"
 CARD = SEARCH_GOLD / "CARD.md"
-#: Candidates taken from each side before fusion (as ``Corpus.search`` takes for top 10).
-DEPTH = 50
 TOP = 10
+#: Candidates taken from each side before fusion: what ``Corpus.search`` takes for a top 10 (it ranks twice
+#: as many as it returns, to collapse near-duplicates, and takes CANDIDATE_FACTOR times that from each side).
+DEPTH = max(TOP * DUPLICATE_FACTOR * CANDIDATE_FACTOR, MIN_CANDIDATES)
 GAINS = {1: 1.0, 2: 3.0}
 #: ranker -> description. ``vector``, ``bm25`` and ``hybrid`` are what ``Corpus.search`` does in each mode.
 RANKERS: dict[str, str] = {
@@ -135,7 +144,6 @@ class EvalCorpus:
         (for every ranker alike); ``collapse=False`` gives the raw ranking (used for the judging pool).
         """
         from nlp_iom.corpus.duplicates import collapse as collapse_hits
-        from nlp_iom.corpus.search import DUPLICATE_FACTOR
 
         if not collapse:
             return [self.ids[pid] for pid, _ in self._ranked(query, ranker, top, fusion)]
@@ -241,7 +249,7 @@ def fit(corpus: EvalCorpus, queries: list[dict[str, Any]], qrels: dict[str, dict
 
 def evaluate(corpus: EvalCorpus | None = None, fusion: FusionSettings = DEFAULT_FUSION) -> dict[str, Any]:
     """Scores of every ranker on dev and test, with the collection's size and the fusion scored."""
-    from nlp_iom.training.search_pool import corpus_rows
+    from nlp_iom.training.search_gold import corpus_rows
 
     rows = corpus_rows()
     corpus = corpus or EvalCorpus.build(rows)
@@ -328,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--card", type=Path, help="render the card here (from --json's result)")
     parser.add_argument("--fit", action="store_true", help="fit the fusion weights on dev and print them")
     args = parser.parse_args(argv)
-    from nlp_iom.training.search_pool import corpus_rows
+    from nlp_iom.training.search_gold import corpus_rows
 
     corpus = EvalCorpus.build(corpus_rows())
     if args.fit:

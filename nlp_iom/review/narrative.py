@@ -98,5 +98,8 @@ def method_note(review: Review) -> list[str]:
         "acronym and its long form (as linked by the entity recogniser) count as one organisation, and places "
         "of one Indonesian administrative region as one place."),
         (f"Relevant passages: the corpus search ({s.search_mode}; hybrid = vector and BM25 ranks fused by "
-        f"reciprocal rank fusion) for the question, top {s.top_passages}. The score shown is the search score."),
+        f"reciprocal rank fusion, each keyword hit weighted by how much of the question it covers; both sides "
+        f"widened across Indonesian and English by a glossary of the field) for the question, top "
+        f"{s.top_passages}; a passage found in several documents is shown once. The score shown is the search "
+        f"score."),
     ]
