@@ -78,6 +78,12 @@ class CorruptPdfError(InputError):
     kind = "corrupt"
 
 
+class CorruptProjectError(InputError):
+    """A REFI-QDA project (``.qdpx``) is not a readable zip with a valid ``project.qde``, or is too big."""
+
+    kind = "corrupt_project"
+
+
 class EncryptedPdfError(InputError):
     """The PDF is encrypted and needs a password."""
 

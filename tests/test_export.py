@@ -17,7 +17,7 @@ from nlp_iom.batch import BatchSettings, annotate_folder
 from nlp_iom.batch.exports.bibliography import bibtex_escape, collect, entry_kind, write_bibtex, write_ris
 from nlp_iom.batch.exports import resolve_codebooks
 from nlp_iom.batch.layout import AnnotatedDocument, load_documents
-from nlp_iom.batch.exports.qdpx import NAMESPACE, write_qdpx
+from nlp_iom.batch.exports.qdpx import NAMESPACE, UNCERTAIN_MARGIN, UNCERTAIN_NAME, write_qdpx
 from nlp_iom.document import Document, Metadata, Reference
 
 EXCERPT = DATA / "batch" / "iom_sambas_excerpt.txt"
@@ -104,7 +104,8 @@ def test_qdpx_project_is_well_formed_and_every_coding_resolves(exported) -> None
     assert order == sorted(order, key=PROJECT_ORDER.index)
     codes = {c.get("guid"): c for c in root.iterfind(".//q:CodeBook//q:Code", NS)}
     codable = {g for g, c in codes.items() if c.get("isCodable") == "true"}
-    assert len(codable) == 11  # 8 Haas functions + 3 INGO roles
+    assert len(codable) == 12  # 8 Haas functions + 3 INGO roles + "nlp_iom: uncertain"
+    uncertain = next(g for g, c in codes.items() if c.get("name") == UNCERTAIN_NAME)
     users = {u.get("guid") for u in root.iterfind("q:Users/q:User", NS)}
     sources = root.findall("q:Sources/q:TextSource", NS)
     assert [s.get("name") for s in sources] == [d.source for d in docs]
@@ -123,7 +124,12 @@ def test_qdpx_project_is_well_formed_and_every_coding_resolves(exported) -> None
             refs = [c.find("q:CodeRef", NS).get("targetGUID") for c in selection.iterfind("q:Coding", NS)]
             assert set(refs) <= codable and selection.get("creatingUser") in users
             expected = {k for k, p in passage.codes.items() if p >= 0.5}
-            assert {_code_key(codes[r], root) for r in refs} == expected
+            near = {k for k, p in passage.codes.items() if abs(p - 0.5) < UNCERTAIN_MARGIN}
+            assert {_code_key(codes[r], root) for r in refs if r != uncertain} == expected
+            assert (uncertain in refs) == bool(near)
+            memo = selection.find("q:Description", NS).text
+            for key in expected | near:  # the memo gives every code's probability
+                assert f"{key} p={passage.codes[key]:.2f}" in memo
     assert selections > 0
 
 
@@ -141,8 +147,10 @@ def test_qdpx_threshold_keeps_only_strong_codes(exported, tmp_path: Path) -> Non
     books = resolve_codebooks(["haas", "ingo"])
     write_qdpx(docs, tmp_path / "strict.qdpx", books, 0.9, "2026-01-02T03:04:05Z")
     root, _, _ = _qdpx(tmp_path / "strict.qdpx")
-    strong = sum(1 for d in docs for p in d.document.passages if p.zone == "body" for v in p.codes.values() if v >= 0.9)
-    assert len(root.findall(".//q:Coding", NS)) == strong
+    body = [p for d in docs for p in d.document.passages if p.zone == "body"]
+    strong = sum(1 for p in body for v in p.codes.values() if v >= 0.9)
+    near = sum(1 for p in body if any(abs(v - 0.9) < UNCERTAIN_MARGIN for v in p.codes.values()))
+    assert len(root.findall(".//q:Coding", NS)) == strong + near
 
 
 def test_qdpx_validates_against_the_refi_qda_schema(exported) -> None:

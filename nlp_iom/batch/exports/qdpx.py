@@ -4,15 +4,20 @@ A ``.qdpx`` file is a zip holding ``project.qde`` (XML in the namespace ``urn:QD
 REFI-QDA Project standard 1.0, schema ``Project.xsd`` of March 2019) and the plain text of each
 source under ``sources/<guid>.txt``. This writer puts in:
 
-* ``Users``: one user, ``nlp_iom``, who made every coding;
+* ``Users``: one user, ``nlp_iom``, who made every coding (the machine's suggestions, for a person to
+  accept, delete or change in the QDA tool; ``nlp-iom corrections import`` reads the result back);
 * ``CodeBook``: each codebook as a code that cannot be coded itself, with its codes under it
-  (name = English label, description = definitions in English and Indonesian, a colour each);
+  (name = English label, description = definitions in English and Indonesian, a colour each), and the
+  code ``nlp_iom: uncertain``;
 * ``Variables``: year, language, document kind and citation of each source;
 * ``Sources``: one ``TextSource`` per document (``plainTextPath="internal://<guid>.txt"``; the
   text is the Document's full text), with a ``PlainTextSelection`` per body passage coded at or
   above the threshold: ``startPosition``/``endPosition`` are character offsets (Unicode code
   points, end exclusive) of the passage in that text, and one ``Coding`` per code with a
-  ``CodeRef`` to it; then the variable values.
+  ``CodeRef`` to it; then the variable values. A passage with a code whose probability lies within
+  :data:`UNCERTAIN_MARGIN` of the threshold (either side) is also coded ``nlp_iom: uncertain``, so a
+  reviewer can take those first. Each selection's ``Description`` (its memo in QDA tools) gives the
+  page, each code's probability and the code's indicator phrases found in the passage.
 
 GUIDs are UUID5s of stable names (code ids, content hashes, passage ids), and every date is the
 batch's creation time, so exporting the same documents again gives the same project.
@@ -50,6 +55,10 @@ PALETTE = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E
 NAME_EXCERPT = 60
 #: Variables of each source: name -> REFI type.
 VARIABLES = {"Year": "Integer", "Language": "Text", "Document kind": "Text", "Citation": "Text"}
+#: Codes within this distance of the threshold mark a passage ``nlp_iom: uncertain``.
+UNCERTAIN_MARGIN = 0.1
+UNCERTAIN = "nlp_iom:uncertain"
+UNCERTAIN_NAME = "nlp_iom: uncertain"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -89,12 +98,18 @@ def _codebook(root: ET.Element, codebooks: Sequence[Codebook]) -> dict[str, str]
                                        "color": PALETTE[colour % len(PALETTE)]})
             colour += 1
             _el(node, "Description", text=" ".join(f"[{lang}] {text}" for lang, text in code.definition.items()))
+    refs[UNCERTAIN] = guid("code", UNCERTAIN)
+    node = _el(codes, "Code", {"guid": refs[UNCERTAIN], "name": UNCERTAIN_NAME, "isCodable": "true",
+                               "color": "#BBBBBB"})
+    _el(node, "Description", text=f"nlp_iom: a code's probability is within {UNCERTAIN_MARGIN} of the threshold; "
+                                  "review these passages first.")
     return refs
 
 
 def selections(item: AnnotatedDocument, threshold: float,
-               codes: dict[str, str]) -> list[tuple[Any, int, int, list[str]]]:
-    """``(passage, start, end, code keys)`` for each body passage coded at or above ``threshold``.
+               codes: dict[str, str]) -> list[tuple[Any, int, int, list[str], list[str]]]:
+    """``(passage, start, end, code keys, near-threshold keys)`` for each body passage to put in the project:
+    those coded at or above ``threshold``, and those with a code within :data:`UNCERTAIN_MARGIN` of it.
 
     The offsets locate the passage in the document text; a passage whose offsets do not give back its
     text is looked up by its text, and left out if it is not found.
@@ -103,7 +118,8 @@ def selections(item: AnnotatedDocument, threshold: float,
     found = []
     for passage in item.document.passages:
         keys = [k for k, p in passage.codes.items() if p >= threshold and k in codes]
-        if passage.zone != ZONE_BODY or not keys:
+        near = [k for k, p in passage.codes.items() if abs(p - threshold) < UNCERTAIN_MARGIN and k in codes]
+        if passage.zone != ZONE_BODY or not (keys or near):
             continue
         start, end = passage.start, passage.end
         if text[start:end] != passage.text:
@@ -111,8 +127,22 @@ def selections(item: AnnotatedDocument, threshold: float,
             if start < 0:
                 continue
             end = start + len(passage.text)
-        found.append((passage, start, end, sorted(keys, key=list(codes).index)))
+        order = list(codes).index
+        found.append((passage, start, end, sorted(keys, key=order), sorted(near, key=order)))
     return found
+
+
+def memo(passage: Any, keys: list[str], near: list[str], matchers: dict[str, Any]) -> str:
+    """The memo of a machine selection: page, each code's probability and its indicator phrases found."""
+    parts = [f"p. {', '.join(str(n) for n in passage.pages)}"] if passage.pages else []
+    for key in dict.fromkeys(keys + near):
+        book, _, code = key.partition(":")
+        phrases = sorted({m.phrase for m in matchers[book].find(passage.text) if m.code == code}) \
+            if book in matchers else []
+        cue = f" (indicators: {', '.join(phrases[:6])})" if phrases else ""
+        mark = "" if key in keys else ", near the threshold, not coded"
+        parts.append(f"{key} p={passage.codes[key]:.2f}{mark}{cue}")
+    return "; ".join(parts)
 
 
 def project_xml(docs: Sequence[AnnotatedDocument], codebooks: Sequence[Codebook], threshold: float, created: str,
@@ -126,6 +156,9 @@ def project_xml(docs: Sequence[AnnotatedDocument], codebooks: Sequence[Codebook]
     root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
     _el(_el(root, "Users"), "User", {"guid": user, "name": USER_NAME})
     codes = _codebook(root, codebooks)
+    from nlp_iom.coding.keywords import IndicatorMatcher
+
+    matchers = {book.name: IndicatorMatcher(book) for book in codebooks}
     variables = _el(root, "Variables")
     for variable, kind in VARIABLES.items():
         _el(variables, "Variable", {"guid": guid("variable", variable), "name": variable, "typeOfVariable": kind})
@@ -139,14 +172,13 @@ def project_xml(docs: Sequence[AnnotatedDocument], codebooks: Sequence[Codebook]
         source = _el(sources, "TextSource", {"guid": source_guid, "name": item.source,
                                              "plainTextPath": f"internal://{source_guid}.txt", **stamp})
         _el(source, "Description", text=f"{citation(item.document, item.source)}. {meta.title or ''}".strip())
-        for passage, start, end, keys in selections(item, threshold, codes):
+        for passage, start, end, keys, near in selections(item, threshold, codes):
             excerpt = " ".join(passage.text.split())[:NAME_EXCERPT]
             selection = _el(source, "PlainTextSelection", {
                 "guid": guid("selection", source_guid, passage.id), "name": f"¶{passage.id}: {excerpt}",
                 "startPosition": start, "endPosition": end, **stamp})
-            pages = f"p. {', '.join(str(n) for n in passage.pages)}; " if passage.pages else ""
-            _el(selection, "Description", text=pages + "; ".join(f"{k} p={passage.codes[k]:.2f}" for k in keys))
-            for key in keys:
+            _el(selection, "Description", text=memo(passage, keys, near, matchers))
+            for key in keys + ([UNCERTAIN] if near else []):
                 coding = _el(selection, "Coding", {"guid": guid("coding", source_guid, passage.id, key), **stamp})
                 _el(coding, "CodeRef", {"targetGUID": codes[key]})
         values = {"Year": meta.year, "Language": meta.language, "Document kind": meta.kind,
