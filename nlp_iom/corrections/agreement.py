@@ -96,31 +96,49 @@ def _labels(codes: list[HumanCode], user: str) -> dict[tuple[str, int, str], int
     return {(c.document, c.passage, c.code): int(c.decision in POSITIVE) for c in codes if c.user == user}
 
 
-def agreement(batch_dir: str | Path, threshold: float = DEFAULT_QDPX_THRESHOLD) -> AgreementReport:
-    """Agreement of every reviewer with the machine, and between reviewers (see the module docstring).
+def person_labels(batch_dir: str | Path, threshold: float = DEFAULT_QDPX_THRESHOLD
+                  ) -> tuple[dict[tuple[str, int], set[str]], list[HumanCode]]:
+    """Every reviewed body passage ``(document, passage)`` -> the codes people hold it to have, and the codes.
 
-    Raises:
-        ConfigError: Not a batch folder, or no human codes imported yet.
+    A document that came back through a QDA project records every machine code as kept or rejected, so a
+    code without a decision there is absent; a table names only what it changes, so a machine code it does
+    not mention stands. With several reviewers, the decision imported last wins.
     """
     items = {item.key: item for item in batch_documents(batch_dir)}
     codes = load_codes(batch_dir)
     if not codes:
         raise ConfigError("corpus", f"{batch_dir} has no human codes yet (run `nlp-iom corrections import`)")
+    from_projects = {c.document for c in codes if c.origin.startswith("qdpx:")}
+    decided: dict[tuple[str, int], dict[str, int]] = defaultdict(dict)
+    for code in codes:
+        decided[(code.document, code.passage)][code.code] = int(code.decision in POSITIVE)
+    labels: dict[tuple[str, int], set[str]] = {}
+    for key in sorted(set().union(*_reviewed(codes, items).values())):
+        passage = next((p for p in items[key[0]].document.passages if p.id == key[1]), None)
+        if passage is None or passage.zone != ZONE_BODY:
+            continue
+        machine = {c for c, v in passage.codes.items() if v >= threshold} if key[0] not in from_projects else set()
+        own = decided.get(key, {})
+        labels[key] = {c for c in machine if own.get(c, 1)} | {c for c, v in own.items() if v}
+    return labels, codes
+
+
+def agreement(batch_dir: str | Path, threshold: float = DEFAULT_QDPX_THRESHOLD) -> AgreementReport:
+    """Agreement of people with the machine, and between people (see the module docstring).
+
+    Raises:
+        ConfigError: Not a batch folder, or no human codes imported yet.
+    """
+    items = {item.key: item for item in batch_documents(batch_dir)}
+    labels, codes = person_labels(batch_dir, threshold)
     reviewed = _reviewed(codes, items)
     passages = {(key, p.id): p for key, item in items.items() for p in item.document.passages if p.zone == ZONE_BODY}
     code_ids = sorted({k for p in passages.values() for k in p.codes} | {c.code for c in codes})
     report = AgreementReport(reviewers=sorted(reviewed))
-    union = sorted(set().union(*reviewed.values()))
-    from_projects = {c.document for c in codes if c.origin.startswith("qdpx:")}
-    human: dict[tuple[str, int, str], int] = {}
-    for user in report.reviewers:
-        human.update(_labels(codes, user))
+    pairs = sorted(labels)
     for code in code_ids:
-        pairs = [(d, p) for d, p in union if (d, p) in passages]
         machine = [int(passages[k].codes.get(code, 0.0) >= threshold) for k in pairs]
-        # a QDA project records every machine code as kept or rejected; a table names only what it changes,
-        # so a machine code it does not mention stands
-        person = [human.get((d, p, code), 0 if d in from_projects else machine[n]) for n, (d, p) in enumerate(pairs)]
+        person = [int(code in labels[k]) for k in pairs]
         report.machine.append(compare(code, machine, person))
         for n, (d, p) in enumerate(pairs):
             if machine[n] != person[n]:

@@ -3,6 +3,7 @@
     nlp-iom train classifier --codebook haas     # -> models/classifier_haas
     nlp-iom train classifier --codebook ingo     # -> models/classifier_ingo
     nlp-iom train classifier --codebook my_codes.yaml --gold my_gold.jsonl --output models/my_codes
+    nlp-iom train classifier --codebook haas --corpus OUT_DIR --output models/mine   # + your corrections
 
 The gold file has one JSON object per line with ``id``, ``text``, ``lang``, ``doc``, ``split`` and
 the codebook's code list under the codebook's name (``"haas": [...]``). The model is fitted on every
@@ -10,6 +11,8 @@ gold passage (calibration grouped by document, per-language thresholds). The com
 (:func:`nlp_iom.evaluation.classify.evaluate_splits`: grouped folds on dev, then test once, beside the
 previously saved model, zero-shot and keywords), writes ``scores.json`` and renders the model card
 (:mod:`nlp_iom.training.classifier_card`). Deterministic (fixed seeds); the e5 model is rebuilt offline on first use.
+With ``--corpus`` (a batch output folder with imported corrections) it learns from the person's corrections
+too, and scores before and after on their held-back documents (:mod:`nlp_iom.training.user_classifier`).
 """
 
 from __future__ import annotations
@@ -69,7 +72,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-eval", action="store_true", help="skip the cross-validation")
     parser.add_argument("--old", type=Path, default=PREVIOUS,
                         help="folder of classifier_<codebook> models to score beside the new one")
+    parser.add_argument("--corpus", type=Path, help="a batch output folder whose imported corrections to learn from")
+    parser.add_argument("--weight", type=int, default=3, help="how many times each corrected passage counts")
     args = parser.parse_args(argv)
+    if args.corpus is not None:
+        from nlp_iom.training.user_classifier import retrain
+
+        if args.output is None:
+            parser.error("--corpus needs --output (the shipped models are not overwritten)")
+        folder, scores = retrain(args.corpus, args.codebook, args.output, args.weight, args.gold, args.embedder,
+                                 evaluate=not args.no_eval)
+        print(json.dumps({k: v for k, v in scores.items() if k != "before_after"}))
+        for code, pair in (scores.get("before_after") or {}).items():
+            print(f"{code:28s} kappa before {pair['before']}  after {pair['after']}")
+        print(f"saved {folder}")
+        return 0
     folder = train(args.codebook, args.gold, args.output, args.embedder, evaluate=not args.no_eval, old=args.old)
     print(f"saved {folder}")
     return 0
