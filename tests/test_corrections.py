@@ -8,6 +8,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -271,3 +272,25 @@ def test_no_human_codes_yet_is_a_config_error(batch: Path) -> None:
     with pytest.raises(ConfigError, match="no human codes"):
         agreement(batch)
 
+
+
+def test_review_queue_is_deterministic_diverse_and_bilingual(batch: Path, tmp_path: Path) -> None:
+    from nlp_iom.corrections.queue import rank_queue, review_queue, write_queue
+
+    first = review_queue(batch, "haas", n=4, seed=7)
+    assert [q.passage_id for q in first] == [q.passage_id for q in review_queue(batch, "haas", n=4, seed=7)]
+    assert [q.language for q in first][:2] in (["id", "en"], ["en", "id"])  # languages take turns
+    # the skripsi's rule-application at 0.45 is the passage nearest the threshold in Indonesian
+    assert next(q for q in first if q.language == "id").nearest_code == "haas:rule-application"
+    # one document's many uncertain passages do not crowd out another's
+    probs = np.array([[0.5], [0.51], [0.49], [0.45]])
+    assert rank_queue(probs, ["a", "a", "a", "b"], ["en"] * 4, 2) == [0, 3]  # 0.51 of "a" loses to 0.45 of "b"
+    assert rank_queue(probs, ["a", "b", "c", "d"], ["en"] * 4, 2) == [0, 1]  # without repeats: the nearest
+    # the queue is a table to fill in and import; rows left empty are skipped
+    path = write_queue(first, tmp_path / "queue.csv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(f",{first[0].nearest_code},,", f",{first[0].nearest_code},accept,", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_table(path, batch)
+    assert [(c.code, c.decision) for c in report.codes] == [(first[0].nearest_code, "accepted")]
+    assert first[0].passage_id not in [q.passage_id for q in review_queue(batch, "haas", n=10)]

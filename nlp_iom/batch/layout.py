@@ -3,6 +3,7 @@
 Layout of ``OUT_DIR``::
 
     batch.json                        settings fingerprint and creation time of the batch
+    run.json                          the reproducibility manifest (:mod:`nlp_iom.batch.manifest`)
     errors.jsonl                      one line per file that failed in the latest run
     corpus.csv                        one row per document
     documents/<stem>-<hash16>.json    the annotated Document of each input file

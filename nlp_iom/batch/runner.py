@@ -124,6 +124,9 @@ def annotate_folder(input_dir: str | Path, out_dir: str | Path, settings: BatchS
     report.failed = sorted(failures, key=lambda f: str(f["path"]))
     report.documents = [written.get(key) or done[key] for key in unique if key in written or key in done]
     report.exports = write_exports(out_dir, report.documents, codebooks, settings, created) if report.documents else {}
+    from nlp_iom.batch.manifest import build_manifest, write_manifest
+
+    report.manifest = write_manifest(out_dir, build_manifest(settings, list(unique.values()), created))
     report.seconds = round(time.monotonic() - started, 3)
     logger.info("annotated %d, skipped %d, failed %d in %.1f s", len(report.annotated), len(report.skipped),
                 len(report.failed), report.seconds)

@@ -95,6 +95,7 @@ class BatchReport:
         failed: One dict per failed file: ``path``, ``sha256``, ``kind``, ``error`` (as in ``errors.jsonl``).
         documents: Per-document JSON files of every finished input, in input order.
         exports: Format -> file written (``corpus`` is always there when a document finished).
+        manifest: The run's ``run.json`` (:mod:`nlp_iom.batch.manifest`).
         pages: Pages of the PDFs annotated in this run.
         passages: Passages annotated in this run.
         seconds: Wall-clock time of the run.
@@ -111,6 +112,7 @@ class BatchReport:
     failed: list[dict[str, Any]] = field(default_factory=list)
     documents: list[Path] = field(default_factory=list)
     exports: dict[str, Path] = field(default_factory=dict)
+    manifest: Path | None = None
     pages: int = 0
     passages: int = 0
     seconds: float = 0.0

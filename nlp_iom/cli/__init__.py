@@ -2,7 +2,7 @@
 
 * :mod:`nlp_iom.cli.documents`: ``extract``, ``ner``, ``classify``;
 * :mod:`nlp_iom.cli.corpus`: ``annotate``, ``index add``, ``search``, ``review``;
-* :mod:`nlp_iom.cli.review_loop`: ``corrections import``, ``corrections import-table``, ``agreement``;
+* :mod:`nlp_iom.cli.review_loop`: ``corrections import``, ``corrections import-table``, ``agreement``, ``review-queue``;
 * :mod:`nlp_iom.cli.tools`: ``train``, ``evaluate``, ``build`` and ``gold`` (models, scores, cached assets
   and the gold corpora's pools, checks and agreement).
 """

@@ -233,8 +233,12 @@ def annotate(
                                       help="Read files that symbolic links point to (skipped by default)."),
     confirmed_entities: bool = typer.Option(False, "--confirmed-entities",
                                             help="corpus.csv lists only entities a gazetteer or rule made or vouched for."),
+    manifest: Optional[Path] = typer.Option(None, "--manifest",
+                                            help="Rerun with the settings of an earlier run.json (its models must be "
+                                                 "unchanged); the other options are then ignored."),
 ) -> None:
-    """Annotate a folder: extraction, NER and classification of every file; per-document JSON, corpus.csv, exports."""
+    """Annotate a folder: extraction, NER and classification of every file; per-document JSON, corpus.csv, exports,
+    and run.json (the reproducibility manifest)."""
     from nlp_iom.batch import BatchSettings, annotate_folder
     from nlp_iom.coding.settings import ClassifySettings
     from nlp_iom.reader import ReadSettings
@@ -245,6 +249,10 @@ def annotate(
                                  workers=workers, timeout=timeout, follow_links=follow_links,
                                  confirmed_entities=confirmed_entities,
                                  exports=tuple(x.strip() for x in export.split(",") if x.strip()))
+        if manifest is not None:
+            from nlp_iom.batch.manifest import settings_from_manifest
+
+            settings = settings_from_manifest(manifest)
         report = annotate_folder(input_dir, out, settings, progress=not quiet)
     except NlpIomError as exc:
         typer.echo(f"error: {exc}", err=True)

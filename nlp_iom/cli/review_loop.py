@@ -1,8 +1,10 @@
-"""``nlp-iom corrections import|import-table`` and ``nlp-iom agreement``: a person's corrections of the codes."""
+"""``nlp-iom corrections import|import-table``, ``nlp-iom agreement`` and ``nlp-iom review-queue``: a person's
+corrections of the machine codes, how far they agree with it, and what to code first."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -78,3 +80,27 @@ def agreement_command(
         return
     typer.echo(render(report).split("## Disagreements")[0].rstrip())
     typer.echo(f"\n{len(report.disagreements)} disagreements; written: {md_path}, {json_path}")
+
+
+@app.command("review-queue")
+def review_queue_command(
+    corpus: Path = typer.Option(..., "--corpus", "-c", help="The batch output folder."),
+    codebook: str = typer.Option("haas", help="The codebook whose coding should improve."),
+    n: int = typer.Option(50, "-n", help="How many passages."),
+    seed: int = typer.Option(0, help="Seed of the tie breaks (the same seed gives the same queue)."),
+    output: Optional[Path] = typer.Option(None, help="Write the queue as a CSV to fill in and import."),
+) -> None:
+    """The passages to code first: where the classifier hesitates, across documents and both languages."""
+    from nlp_iom.corrections.queue import review_queue, write_queue
+
+    try:
+        queue = review_queue(corpus, codebook, n, seed)
+    except NlpIomError as exc:
+        _fail(exc)
+        return
+    for rank, item in enumerate(queue, start=1):
+        page = f"p. {item.page}" if item.page is not None else "no page"
+        typer.echo(f"{rank}. {item.passage_id} [{item.language}] {item.source} {page}: {item.nearest_code} "
+                   f"p={item.probability} (uncertainty {item.uncertainty}) {item.text}")
+    if output is not None:
+        typer.echo(f"written: {write_queue(queue, output)}")

@@ -35,6 +35,7 @@ EVALUATE: dict[str, tuple[str, str]] = {
     "ner-caps": ("nlp_iom.evaluation.ner_sets:main_caps", "Score the NER stack on the sets written in capitals, with and without recasing."),
     "ner-agreement": ("nlp_iom.evaluation.ner_agreement", "Agreement between two annotation passes of an NER gold set."),
     "ner-card": ("nlp_iom.evaluation.ner_card", "Render corpora/ner_gold/CARD.md from the NER scores files."),
+    "review-queue": ("nlp_iom.evaluation.review_queue", "Simulate the review queue on the coding gold: queue against random order."),
     "search": ("nlp_iom.evaluation.search", "Score corpus search on the judged query set, per mode and query language."),
 }
 BUILD: dict[str, tuple[str, str]] = {

@@ -267,7 +267,16 @@ class Corpus(abc.ABC):
                     report.failed[name] = str(exc)
         finally:
             self._flush()
+            self._write_manifest()
         return report
+
+    def _write_manifest(self) -> None:
+        from nlp_iom.corpus.manifest import write_corpus_manifest
+
+        try:
+            write_corpus_manifest(self)
+        except OSError as exc:  # a read-only folder still searches; the manifest is a record, not the data
+            log.warning("corpus %s: run.json not written (%s)", self.folder, exc)
 
     def add_documents(self, docs: Iterable[Document]) -> AddReport:
         """Store already-processed Documents (for instance annotated and classified ones).
@@ -284,6 +293,7 @@ class Corpus(abc.ABC):
                     report.failed[name] = str(exc)
         finally:
             self._flush()
+            self._write_manifest()
         return report
 
     def _add_one(self, doc: Document, content_hash: str, path: str | None) -> int | None:

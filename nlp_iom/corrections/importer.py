@@ -18,7 +18,8 @@
 
 ``import_table(path, batch_dir)`` does the same from CSV or JSONL rows ``passage_id, code, decision``
 (``passage_id`` is ``<document key>:<passage id>``, as in ``exports/passages.csv``; ``decision`` is
-``accept``/``accepted``, ``reject``/``rejected`` or ``add``/``added``; optional ``user`` and ``when``).
+``accept``/``accepted``, ``reject``/``rejected`` or ``add``/``added``, rows with an empty one skipped;
+optional ``user`` and ``when``).
 
 Nothing is written before the whole import has been read and validated; then the batch's
 ``corrections/codes.jsonl`` is rewritten in one atomic step (:mod:`nlp_iom.corrections.store`).
@@ -247,6 +248,8 @@ def import_table(path: str | Path, batch_dir: str | Path, user: str = "reviewer"
     report = ImportReport()
     origin = f"table:{path.name}"
     for number, row in enumerate(_table_rows(path), start=2 if path.suffix.lower() != ".jsonl" else 1):
+        if not str(row.get("decision") or "").strip():
+            continue  # a queue row not coded yet (nlp-iom review-queue --output leaves the cell empty)
         pid = str(row.get("passage_id") or f"{row.get('document', '')}:{row.get('passage', '')}")
         document, _, passage = pid.rpartition(":")
         decision = TABLE_DECISIONS.get(str(row.get("decision", "")).strip().lower())
