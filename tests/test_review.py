@@ -14,7 +14,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from test_corrections import batch  # noqa: F401 (a batch output folder with an export)
+
+from nlp_iom.batch.layout import load_documents
 from nlp_iom.corpus import Corpus
+from nlp_iom.corrections import import_table
 from nlp_iom.errors import ConfigError
 from nlp_iom.review import (
     HEATMAP_PNG,
@@ -271,3 +275,21 @@ def test_screenshot_shows_entity_highlights_and_heatmap(review: Review, written:
                            review.settings.code_threshold)
     darkest = float(np.nanmax(review.matrix))
     assert present(colour_of(darkest, image.scale_top), at_least=50)
+
+
+def test_review_adds_the_agreement_of_imported_corrections(corpus: Corpus, batch: Path,  # noqa: F811
+                                                           tmp_path: Path) -> None:
+    ids = {d.source: d.key for d in load_documents(sorted((batch / "documents").glob("*.json")))}
+    table = tmp_path / "review.csv"
+    table.write_text("passage_id,code,decision\n"
+                     f"{ids['skripsi_iom.txt']}:0,haas:socialization,accept\n"
+                     f"{ids['skripsi_iom.txt']}:3,haas:socialization,reject\n", encoding="utf-8")
+    import_table(table, batch)
+    with_agreement = build_review(QUESTION, corpus, ReviewSettings(corrections=str(batch)))
+    row = next(r for r in with_agreement.agreement if r["code"] == "haas:socialization")
+    assert (row["passages"], row["both"], row["first_only"]) == (2, 1, 1)
+    files = write_review(with_agreement, tmp_path / "report")
+    markdown = files.markdown.read_text(encoding="utf-8")
+    assert "## Agreement between people and the machine" in markdown
+    assert "| haas:socialization | 2 | 1 | 1 | 0 | 0 |" in markdown
+    assert "<h2>Agreement between people and the machine</h2>" in files.html.read_text(encoding="utf-8")

@@ -181,7 +181,7 @@ def search(
 
 
 def review_corpus(question: str, corpus_path: Path, out_dir: Path, top_k: int = 10, mode: str = "hybrid",
-                  confirmed_entities: bool = False) -> object:
+                  confirmed_entities: bool = False, corrections: Path | None = None) -> object:
     """Write the literature-review report (report.md, report.html, heatmap.png) for ``question`` into ``out_dir``.
 
     Returns:
@@ -192,7 +192,8 @@ def review_corpus(question: str, corpus_path: Path, out_dir: Path, top_k: int = 
     """
     from nlp_iom.review import ReviewSettings, build_review, write_review
 
-    settings = ReviewSettings(top_passages=top_k, search_mode=mode, confirmed_entities=confirmed_entities)
+    settings = ReviewSettings(top_passages=top_k, search_mode=mode, confirmed_entities=confirmed_entities,
+                              corrections=str(corrections) if corrections is not None else None)
     review = build_review(question, corpus_path, settings)
     return write_review(review, out_dir)
 
@@ -206,10 +207,12 @@ def review(
     mode: str = typer.Option("hybrid", help="Search mode for the relevant passages: hybrid, vector or bm25."),
     confirmed_entities: bool = typer.Option(False, "--confirmed-entities",
                                             help="List only entities a gazetteer or rule made or vouched for."),
+    corrections: Optional[Path] = typer.Option(None, help="A batch output folder with imported corrections: "
+                                                           "the report adds their agreement with the machine."),
 ) -> None:
     """Write a literature-review report of a corpus for a research question (Markdown and HTML)."""
     try:
-        files = review_corpus(question, corpus, out, top_k, mode, confirmed_entities)
+        files = review_corpus(question, corpus, out, top_k, mode, confirmed_entities, corrections)
     except NlpIomError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -155,7 +155,22 @@ def _build(question: str, corpus: Corpus, settings: ReviewSettings) -> Review:
         evidence=code_evidence(corpus, refs, columns, settings),
         organisations=count_entities(mentions, ORG_LABELS, settings.top_entities),
         places=count_entities(mentions, PLACE_LABELS, settings.top_entities),
-        hits=question_hits(corpus, question, refs, settings), has_codes=has_codes, notes=notes)
+        hits=question_hits(corpus, question, refs, settings), has_codes=has_codes, notes=notes,
+        **_agreement(settings))
+
+
+def _agreement(settings: ReviewSettings) -> dict[str, Any]:
+    """The person–machine agreement rows of ``settings.corrections`` (none when not given)."""
+    if settings.corrections is None:
+        return {}
+    from nlp_iom.corrections import agreement
+
+    report = agreement(settings.corrections, settings.code_threshold)
+    note = (f"Reviewers: {', '.join(report.reviewers)}; counted over the body passages they reviewed in "
+            f"{Path(settings.corrections).name}; mean κ {report.mean_kappa():.3f}; "
+            f"{len(report.disagreements)} passage–code disagreements.")
+    return {"agreement": [vars(row) for row in report.machine if row.both + row.first_only + row.second_only],
+            "agreement_note": note}
 
 
 def write_review(review: Review, out_dir: str | Path) -> ReviewFiles:

@@ -182,6 +182,19 @@ def _evidence(review: Review) -> list[str]:
     return out
 
 
+def agreement_html(review: Review) -> list[str]:
+    """The person–machine agreement table, when the review was given corrections."""
+    if not review.agreement:
+        return []
+    head = "".join(f"<th>{_e(h)}</th>" for h in ("code", "passages", "both", "machine only", "person only",
+                                                   "neither", "κ", "α"))
+    rows = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in (
+        r["code"], r["passages"], r["both"], r["first_only"], r["second_only"], r["neither"], f"{r['kappa']:.3f}",
+        f"{r['alpha']:.3f}")) + "</tr>" for r in review.agreement)
+    return [f"<h2>{_e(nv.AGREEMENT_TITLE)}</h2>", f"<p>{_e(review.agreement_note)}</p>",
+            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"]
+
+
 def render_html(review: Review, heatmap_png: bytes | None) -> str:
     """The whole report as one self-contained HTML page.
 
@@ -204,6 +217,7 @@ def render_html(review: Review, heatmap_png: bytes | None) -> str:
     parts += [f"<h2>4. {_e(nv.EVIDENCE_TITLE)}</h2>"] + _evidence(review)
     parts += [f"<h2>5. {_e(nv.ENTITIES_TITLE)}</h2>", "<h3>Organisations</h3>", entity_table(review.organisations),
               "<h3>Places</h3>", entity_table(review.places)]
+    parts += agreement_html(review)
     parts.append(f"<h2>6. {_e(nv.METHOD_TITLE)}</h2>")
     parts += [f"<p>{_e(p)}</p>" for p in nv.method_note(review)]
     body = "\n".join(parts)

@@ -68,6 +68,16 @@ def _entity_table(counts: list[EntityCount]) -> list[str]:
     return _table(nv.ENTITY_HEADERS, rows) + [""]
 
 
+def agreement_lines(review: Review) -> list[str]:
+    """The person–machine agreement table, when the review was given corrections."""
+    if not review.agreement:
+        return []
+    rows = [[md_escape(r["code"]), str(r["passages"]), str(r["both"]), str(r["first_only"]), str(r["second_only"]),
+             str(r["neither"]), f"{r['kappa']:.3f}", f"{r['alpha']:.3f}"] for r in review.agreement]
+    return [f"## {nv.AGREEMENT_TITLE}", "", md_escape(review.agreement_note), ""] + _table(
+        ("code", "passages", "both", "machine only", "person only", "neither", "κ", "α"), rows) + [""]
+
+
 def render_markdown(review: Review, heatmap_name: str = "heatmap.png") -> str:
     """The whole report as Markdown.
 
@@ -99,6 +109,7 @@ def render_markdown(review: Review, heatmap_name: str = "heatmap.png") -> str:
             out += quote_lines(quote, "p")
     out += [f"## 5. {nv.ENTITIES_TITLE}", "", "### Organisations", ""] + _entity_table(review.organisations)
     out += ["### Places", ""] + _entity_table(review.places)
+    out += agreement_lines(review)
     out += [f"## 6. {nv.METHOD_TITLE}", ""]
     for paragraph in nv.method_note(review):
         out += [md_escape(paragraph), ""]

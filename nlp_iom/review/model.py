@@ -114,6 +114,9 @@ class Review:
     hits: list[Quote]
     has_codes: bool
     notes: list[str] = field(default_factory=list)
+    #: Person–machine agreement per code (``nlp_iom.corrections.agreement``), when corrections were given.
+    agreement: list[dict[str, Any]] = field(default_factory=list)
+    agreement_note: str = ""
 
 
 def _clip(text: str, limit: int = LABEL_CHARS) -> str:

@@ -16,6 +16,7 @@ EVIDENCE_TITLE = "Strongest evidence per code"
 ENTITIES_TITLE = "Organisations and places most mentioned"
 HITS_TITLE = "Passages most relevant to the question"
 METHOD_TITLE = "How this report was made"
+AGREEMENT_TITLE = "Agreement between people and the machine"
 TABLE_HEADERS = ("No", "Author", "Year", "Title", "Language", "Theory / framework", "Method", "Main findings",
                  "Relevance")
 ENTITY_HEADERS = ("Name", "Acronym", "Label", "Subtype", "Mentions", "Documents")

@@ -55,6 +55,8 @@ class ReviewSettings:
         relevance_medium: Relevance score from which a document is labelled "medium".
         excerpt_chars: Longest passage excerpt shown.
         cues: Path of a cue-phrase file (``None``: the built-in ``theories.yaml``).
+        corrections: A batch output folder with a person's imported corrections (``nlp-iom corrections
+            import``): the report then adds their agreement with the machine per code.
 
     Raises:
         ConfigError: A value out of range (the field is named).
@@ -73,6 +75,7 @@ class ReviewSettings:
     relevance_medium: float = RELEVANCE_MEDIUM
     excerpt_chars: int = EXCERPT_CHARS
     cues: str | None = None
+    corrections: str | None = None
 
     def __post_init__(self) -> None:
         if not self.codebooks or not all(isinstance(c, str) and c for c in self.codebooks):
