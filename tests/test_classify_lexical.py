@@ -36,8 +36,24 @@ def test_rows_are_weighted_unit_vectors_per_part(gold_texts: list[str]) -> None:
     settings = LexicalSettings(weight=0.5)
     features = LexicalFeatures(settings).fit(gold_texts)
     row = features.transform(["Pemerintah daerah melakukan pengawasan terhadap perusahaan penempatan."])
-    # word block and character block are each L2-normalised, then weighted: squared norm 2 * weight^2
-    assert float(row.multiply(row).sum()) == pytest.approx(2 * 0.5 ** 2, rel=1e-4)
+    # word, character and glossary-concept blocks are each L2-normalised, then weighted
+    assert float(row.multiply(row).sum()) == pytest.approx(2 * 0.5 ** 2 + 0.3 ** 2, rel=1e-4)
+
+
+def test_concepts_are_shared_across_languages(gold_texts: list[str]) -> None:
+    features = LexicalFeatures().fit(gold_texts)
+    concepts = features.vocabularies()["concept"]
+    assert "perdagangan_orang" in concepts and "pekerja_migran" in concepts
+    start = features.dim - len(concepts)
+    rows = features.transform(["Korban perdagangan orang dipulangkan.", "Victims of human trafficking returned."])
+    column = start + concepts.index("perdagangan_orang")
+    assert rows[0, column] > 0 and rows[1, column] > 0
+
+
+def test_models_saved_before_the_concept_block_load_without_it() -> None:
+    old = LexicalSettings.from_dict({"weight": 0.5, "word_ngrams": [1, 2], "char_ngrams": [3, 5]})
+    assert old.concept_weight == 0 and old.parts == ("word", "char")
+    assert LexicalSettings().parts == ("word", "char", "concept")
 
 
 def test_a_handful_of_texts_still_gets_a_vocabulary() -> None:

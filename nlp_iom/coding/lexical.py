@@ -23,8 +23,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlp_iom.errors import ConfigError
 
-#: Vectoriser names in column order.
-PARTS = ("word", "char")
+#: Vectoriser names in column order (``concept`` only where :attr:`LexicalSettings.concept_weight` > 0).
+PARTS = ("word", "char", "concept")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,11 @@ class LexicalSettings:
         word_max_features: Most frequent word n-grams kept.
         char_max_features: Most frequent character n-grams kept. 10k + 15k scored as 50k + 80k on
             dev (mean AP within 0.003) and keep the saved model small.
+        concept_weight: Factor on a third TF-IDF block of the bilingual glossary's concepts met in the
+            passage (:func:`nlp_iom.corpus.glossary.concept_keys`: "perdagangan orang" and "human
+            trafficking" are one feature), which lets what is learnt in one language carry to the
+            other; 0 leaves it out (models saved before it have none). 0.3 was chosen on the dev folds.
+        concept_min_df: A concept must occur in this many training passages.
     """
 
     weight: float = 0.5
@@ -50,15 +55,19 @@ class LexicalSettings:
     char_min_df: int = 3
     word_max_features: int = 10_000
     char_max_features: int = 15_000
+    concept_weight: float = 0.3
+    concept_min_df: int = 2
 
     def __post_init__(self) -> None:
         if not self.weight > 0:
             raise ConfigError("weight", f"must be > 0, got {self.weight}")
+        if not self.concept_weight >= 0:
+            raise ConfigError("concept_weight", f"must be >= 0, got {self.concept_weight}")
         for name in ("word_ngrams", "char_ngrams"):
             low, high = getattr(self, name)
             if not 1 <= low <= high:
                 raise ConfigError(name, f"must be (low, high) with 1 <= low <= high, got {(low, high)}")
-        for name in ("word_min_df", "char_min_df", "word_max_features", "char_max_features"):
+        for name in ("word_min_df", "char_min_df", "word_max_features", "char_max_features", "concept_min_df"):
             if getattr(self, name) < 1:
                 raise ConfigError(name, f"must be >= 1, got {getattr(self, name)}")
 
@@ -73,7 +82,19 @@ class LexicalSettings:
         unknown = set(data) - known
         if unknown:
             raise ConfigError("lexical", f"unknown settings {sorted(unknown)}")
+        data = {"concept_weight": 0.0, **data}  # saved before the concept block: none
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The vectorisers these settings use, in column order."""
+        return PARTS if self.concept_weight > 0 else PARTS[:2]
+
+
+def _concepts(text: str) -> list[str]:
+    from nlp_iom.corpus.glossary import concept_keys
+
+    return concept_keys(text)
 
 
 class LexicalFeatures:
@@ -89,13 +110,15 @@ class LexicalFeatures:
         if part == "word":
             return TfidfVectorizer(ngram_range=s.word_ngrams, min_df=s.word_min_df,
                                    max_features=s.word_max_features, **common)
+        if part == "concept":
+            return TfidfVectorizer(analyzer=_concepts, min_df=s.concept_min_df, **common)
         return TfidfVectorizer(analyzer="char_wb", ngram_range=s.char_ngrams, min_df=s.char_min_df,
                                max_features=s.char_max_features, **common)
 
     @property
     def fitted(self) -> bool:
         """Whether both vocabularies are learnt."""
-        return set(self.vectorizers) == set(PARTS)
+        return set(self.vectorizers) == set(self.settings.parts)
 
     @property
     def dim(self) -> int:
@@ -110,7 +133,7 @@ class LexicalFeatures:
         """
         texts = list(texts)
         self.vectorizers = {}
-        for part in PARTS:
+        for part in self.settings.parts:
             vectorizer = self._vectorizer(part)
             if len(texts) < 20:
                 vectorizer.set_params(min_df=1)
@@ -125,8 +148,10 @@ class LexicalFeatures:
         """Weighted TF-IDF rows, (n, :attr:`dim`), float32 CSR."""
         if not self.fitted:
             raise RuntimeError("LexicalFeatures is not fitted")
-        blocks = [self.vectorizers[part].transform(list(texts)) for part in PARTS]
-        return (sparse.hstack(blocks, format="csr") * self.settings.weight).astype(np.float32)
+        texts = list(texts)
+        weights = {"word": self.settings.weight, "char": self.settings.weight, "concept": self.settings.concept_weight}
+        blocks = [self.vectorizers[part].transform(texts) * weights[part] for part in self.settings.parts]
+        return sparse.hstack(blocks, format="csr").astype(np.float32)
 
     # -- persistence --------------------------------------------------------
     def vocabularies(self) -> dict[str, list[str]]:
@@ -146,7 +171,7 @@ class LexicalFeatures:
             ConfigError: A part is missing, or its IDF array does not match its vocabulary.
         """
         features = cls(settings)
-        for part in PARTS:
+        for part in settings.parts:
             terms, idf = vocabularies.get(part), tensors.get(f"{prefix}{part}_idf")
             if terms is None or idf is None or len(terms) != len(idf):
                 raise ConfigError("lexical", f"the saved {part} vocabulary and its IDF do not match")

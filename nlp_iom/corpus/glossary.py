@@ -157,6 +157,45 @@ class Glossary:
         return list(dict.fromkeys(s for _, _, stems, _ in self.matches(query) for s in stems))
 
 
+def concept_key(entry: Entry) -> str:
+    """A stable name for a glossary pair: its first Indonesian variant, words joined by ``_``."""
+    return "_".join(entry.indonesian[0])
+
+
+@lru_cache(maxsize=1)
+def _concept_index() -> dict[str, list[tuple[str, tuple[frozenset[str], ...]]]]:
+    """First-word stem -> (concept key, each word's stems) of every variant of the shipped glossary."""
+    index: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = {}
+    for entry in default_glossary().entries:
+        for variant in entry.indonesian + entry.english:
+            stems = tuple(frozenset((stem_en(w), stem_indonesian(w))) for w in variant)
+            for stem in stems[0]:
+                index.setdefault(stem, []).append((concept_key(entry), stems))
+    return index
+
+
+def concept_keys(text: str) -> list[str]:
+    """The shipped glossary's pairs met in ``text``, in either language, one key per occurrence.
+
+    The same concept gets the same key in Indonesian and English ("perdagangan orang" and "human
+    trafficking" both give ``perdagangan_orang``), so the passage classifier can share what it learns
+    across the two languages (:mod:`nlp_iom.coding.lexical`). Words meet on either stem.
+    """
+    index = _concept_index()
+    found: list[str] = []
+    text_stems = [frozenset((stem_en(w), stem_indonesian(w))) for w in words(text)]
+    for i, stems in enumerate(text_stems):
+        seen: set[tuple[str, int]] = set()
+        for stem in stems:
+            for key, phrase in index.get(stem, ()):
+                n = len(phrase)
+                if (key, n) not in seen and i + n <= len(text_stems) and all(
+                        phrase[j] & text_stems[i + j] for j in range(n)):
+                    seen.add((key, n))
+                    found.append(key)
+    return found
+
+
 @lru_cache(maxsize=1)
 def default_glossary() -> Glossary:
     """The glossary shipped with nlp_iom (loaded once)."""
