@@ -121,3 +121,20 @@ def test_spacy_component_leaves_an_empty_doc_uncoded() -> None:
     empty, full = nlp.pipe(["   ", "IOM bekerja sama dengan kepolisian dan menandatangani nota kesepahaman."])
     assert list(empty.spans["iom_ingo"]) == [] and not empty._.iom_codes
     assert "partner" in {s.label_ for s in full.spans["iom_ingo"]}
+
+
+def test_each_code_carries_its_closest_labelled_examples(classified: Document) -> None:
+    from nlp_iom.coding.api import CLOSEST_EXAMPLES, load_classifier
+
+    evidence = {(e["passage"], e["code"]): e["examples"] for e in classified.stages["classify"]["evidence"]}
+    coded = {(p.id, k) for p in classified.passages for k in p.codes}
+    assert coded and set(evidence) == coded
+    haas = load_classifier("haas")
+    labelled = {row["id"]: set(haas.code_ids[j] for j in np.flatnonzero(haas.example_labels[n]))
+                for n, row in enumerate(haas.example_texts)}
+    for (pid, key), examples in evidence.items():
+        assert 1 <= len(examples) <= CLOSEST_EXAMPLES
+        sims = [e["similarity"] for e in examples]
+        assert sims == sorted(sims, reverse=True)
+        if key.startswith("haas:"):  # each example is a training passage labelled with that very code
+            assert all(key.split(":")[1] in labelled[e["id"]] for e in examples)

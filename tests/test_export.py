@@ -130,6 +130,8 @@ def test_qdpx_project_is_well_formed_and_every_coding_resolves(exported) -> None
             memo = selection.find("q:Description", NS).text
             for key in expected | near:  # the memo gives every code's probability
                 assert f"{key} p={passage.codes[key]:.2f}" in memo
+            for key in expected:  # and the labelled passages of the code closest to this one
+                assert re.search(rf"{re.escape(key)} p=[0-9.]+[^;]*closest examples: cg-", memo), memo
     assert selections > 0
 
 

@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 #: Evidence passages listed per code in a profile.
 TOP_EVIDENCE = 3
+#: Closest labelled examples recorded per coded passage and code, and the characters of each kept.
+CLOSEST_EXAMPLES = 2
+EXAMPLE_EXCERPT = 120
 
 
 def model_dir(codebook: str) -> Path:
@@ -77,6 +80,7 @@ def classify(document: Document, settings: ClassifySettings | None = None,
                               "other_language": [{"passage": p.id, "language": p.language} for p in other],
                               "other_language_mode": settings.other_language}
     vectors = models[0].embed(texts) if texts else None
+    evidence: list[dict[str, Any]] = []
     for model in models:
         name = model.codebook.name
         for passage in targets:
@@ -91,16 +95,46 @@ def classify(document: Document, settings: ClassifySettings | None = None,
                 for code, p, t in zip(model.code_ids, row, row_thresholds):
                     if p >= t:
                         passage.codes[f"{name}:{code}"] = round(float(p), 4)
+            evidence.extend(closest_examples(model, X, targets))
         record["codebooks"].append({
             "name": name, "version": model.codebook.version,
             "mode": "trained" if model.linear is not None else "zero-shot",
             "zero_shot_codes": [c for c, t in zip(model.code_ids, model.trained_codes) if not t],
         })
     record["embedder"] = getattr(models[0].embedder, "name", settings.embedder)
+    record["evidence"] = evidence
     if other:
         logger.info("%d passage(s) in a third language: %s", len(other), settings.other_language)
     document.stages["classify"] = record
     return document
+
+
+def closest_examples(model: PassageClassifier, vectors: Any, passages: Sequence[Any],
+                     per_code: int = CLOSEST_EXAMPLES) -> list[dict[str, Any]]:
+    """For each code a passage was given, the labelled training passages of that code nearest to it.
+
+    One record per (passage, code): ``passage``, ``code`` and ``examples`` (id, a short excerpt and the
+    cosine similarity), the evidence a reviewer sees beside the code (the QDPX memo).
+    """
+    import numpy as np
+
+    if not len(model.example_vectors) or vectors is None:
+        return []
+    sims = np.asarray(vectors) @ model.example_vectors.T
+    prefix = f"{model.codebook.name}:"
+    out = []
+    for i, passage in enumerate(passages):
+        for key in passage.codes:
+            if not key.startswith(prefix):
+                continue
+            j = model.code_ids.index(key[len(prefix):])
+            members = np.flatnonzero(model.example_labels[:, j])
+            ranked = sorted(members, key=lambda r: -sims[i, r])[:per_code]
+            examples = [model.example_texts[r] for r in ranked]
+            out.append({"passage": passage.id, "code": key, "examples": [
+                {"id": e.get("id"), "text": " ".join(str(e.get("text", "")).split())[:EXAMPLE_EXCERPT],
+                 "similarity": round(float(sims[i, r]), 3)} for e, r in zip(examples, ranked)]})
+    return out
 
 
 @dataclass

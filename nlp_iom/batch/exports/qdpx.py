@@ -17,7 +17,8 @@ source under ``sources/<guid>.txt``. This writer puts in:
   ``CodeRef`` to it; then the variable values. A passage with a code whose probability lies within
   :data:`UNCERTAIN_MARGIN` of the threshold (either side) is also coded ``nlp_iom: uncertain``, so a
   reviewer can take those first. Each selection's ``Description`` (its memo in QDA tools) gives the
-  page, each code's probability and the code's indicator phrases found in the passage.
+  page, each code's probability, the code's indicator phrases found in the passage and the labelled
+  training passages of the code closest to it (recorded by :func:`nlp_iom.coding.api.classify`).
 
 GUIDs are UUID5s of stable names (code ids, content hashes, passage ids), and every date is the
 batch's creation time, so exporting the same documents again gives the same project.
@@ -132,8 +133,10 @@ def selections(item: AnnotatedDocument, threshold: float,
     return found
 
 
-def memo(passage: Any, keys: list[str], near: list[str], matchers: dict[str, Any]) -> str:
-    """The memo of a machine selection: page, each code's probability and its indicator phrases found."""
+def memo(passage: Any, keys: list[str], near: list[str], matchers: dict[str, Any],
+         examples: dict[tuple[int, str], list[dict[str, Any]]] | None = None) -> str:
+    """The memo of a machine selection: page, each code's probability, its indicator phrases found and the
+    closest labelled examples of the code (recorded by the classify stage)."""
     parts = [f"p. {', '.join(str(n) for n in passage.pages)}"] if passage.pages else []
     for key in dict.fromkeys(keys + near):
         book, _, code = key.partition(":")
@@ -141,7 +144,10 @@ def memo(passage: Any, keys: list[str], near: list[str], matchers: dict[str, Any
             if book in matchers else []
         cue = f" (indicators: {', '.join(phrases[:6])})" if phrases else ""
         mark = "" if key in keys else ", near the threshold, not coded"
-        parts.append(f"{key} p={passage.codes[key]:.2f}{mark}{cue}")
+        close = (examples or {}).get((passage.id, key), [])
+        like = (" (closest examples: " + " | ".join(f"{e['id']} ({e['similarity']:.2f}): {e['text']}" for e in close)
+                + ")") if close else ""
+        parts.append(f"{key} p={passage.codes[key]:.2f}{mark}{cue}{like}")
     return "; ".join(parts)
 
 
@@ -172,12 +178,14 @@ def project_xml(docs: Sequence[AnnotatedDocument], codebooks: Sequence[Codebook]
         source = _el(sources, "TextSource", {"guid": source_guid, "name": item.source,
                                              "plainTextPath": f"internal://{source_guid}.txt", **stamp})
         _el(source, "Description", text=f"{citation(item.document, item.source)}. {meta.title or ''}".strip())
+        examples = {(int(e["passage"]), str(e["code"])): list(e.get("examples", []))
+                    for e in item.document.stages.get("classify", {}).get("evidence", [])}
         for passage, start, end, keys, near in selections(item, threshold, codes):
             excerpt = " ".join(passage.text.split())[:NAME_EXCERPT]
             selection = _el(source, "PlainTextSelection", {
                 "guid": guid("selection", source_guid, passage.id), "name": f"¶{passage.id}: {excerpt}",
                 "startPosition": start, "endPosition": end, **stamp})
-            _el(selection, "Description", text=memo(passage, keys, near, matchers))
+            _el(selection, "Description", text=memo(passage, keys, near, matchers, examples))
             for key in keys + ([UNCERTAIN] if near else []):
                 coding = _el(selection, "Coding", {"guid": guid("coding", source_guid, passage.id, key), **stamp})
                 _el(coding, "CodeRef", {"targetGUID": codes[key]})
