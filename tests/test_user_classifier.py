@@ -57,3 +57,11 @@ def test_corrections_move_the_retrained_model(batch: Path, small_gold: Path, tmp
 def test_weight_must_be_positive(batch: Path, small_gold: Path, tmp_path: Path) -> None:  # noqa: F811
     with pytest.raises(ConfigError, match="weight"):
         retrain(batch, "haas", tmp_path / "x", weight=0, gold=small_gold)
+
+
+def test_cli_needs_an_output_folder_for_a_users_model(batch: Path) -> None:  # noqa: F811
+    from nlp_iom.training.classifier import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--codebook", "haas", "--corpus", str(batch)])
+    assert stop.value.code == 2  # the shipped models are never overwritten by a user's retraining

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nlp-iom train classifier", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--codebook", default="haas")
     parser.add_argument("--gold", type=Path, default=GOLD)
-    parser.add_argument("--output", type=Path)
+    parser.add_argument("-o", "--output", type=Path)
     parser.add_argument("--embedder", default="e5-small")
     parser.add_argument("--no-eval", action="store_true", help="skip the cross-validation")
     parser.add_argument("--old", type=Path, default=PREVIOUS,
