@@ -188,10 +188,11 @@ def _decisions(project: Project, docs: dict[str, AnnotatedDocument], keys: dict[
                 decision = "accepted" if key in machine.get(pid, set()) else "added"
                 found[(item.key, pid, key, name)] = HumanCode(item.key, pid, key, decision, name, coding.when, origin)
     reviewer = next((n for g, n in by_name.items() if g != machine_user), "unknown")
+    decided = {k[:3] for k in found}
     for item in reviewed:
         for pid, codes in machine_codes(item, threshold).items():
             for key in sorted(codes):
-                if any(k[:3] == (item.key, pid, key) for k in found):
+                if (item.key, pid, key) in decided:
                     continue
                 decision = "kept" if key in left.get((item.key, pid), set()) else "rejected"
                 found[(item.key, pid, key, reviewer)] = HumanCode(item.key, pid, key, decision, reviewer, None, origin)
