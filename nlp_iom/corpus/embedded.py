@@ -249,6 +249,9 @@ class EmbeddedCorpus(Corpus):
         """Boolean mask of the passages that pass ``filters`` (``None``: no restriction)."""
         return self._columns.mask(filters)
 
+    def passage_vectors(self, ids: list[int]) -> np.ndarray:
+        return np.asarray(self._vectors.array[ids], dtype=np.float32)
+
     def dense_ranking(self, query_vector: np.ndarray, filters: SearchFilters | None,
                       limit: int) -> list[tuple[int, float]]:
         return self._dense.search(self._vectors.array, query_vector, self.filter_mask(filters), limit)

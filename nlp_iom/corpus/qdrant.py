@@ -294,6 +294,10 @@ class QdrantCorpus(Corpus):
         query = models.SparseVector(indices=ids, values=[1.0] * len(ids))
         return [(pid, score) for pid, score in self._query(query, SPARSE, filters, limit) if score > 0]
 
+    def passage_vectors(self, ids: list[int]) -> np.ndarray:
+        records = {int(r.id): r for r in self._client.retrieve(self._passages_name, ids=ids, with_vectors=[DENSE])}
+        return np.asarray([records[i].vector[DENSE] for i in ids], dtype=np.float32)
+
     def passages(self, ids: list[int]) -> dict[int, PassageRow]:
         """The stored passages with these ids."""
         records = self._client.retrieve(self._passages_name, ids=ids, with_payload=True)

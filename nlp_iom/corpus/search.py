@@ -64,17 +64,24 @@ class FusionSettings:
             applies to the ``vector`` mode too.
         glossary: A glossary file of your own (``indonesian<TAB>english`` lines, see
             :mod:`nlp_iom.corpus.glossary`) used instead of the shipped one; ``None`` for the shipped one.
+        feedback: Pseudo-relevance feedback (Rocchio) of the vector side: it searches again with the query
+            vector plus this times the mean vector of the top :attr:`feedback_passages` of the first
+            round (the fused ranking in the hybrid mode, which is then fused again; the vector ranking in
+            the vector mode, so that where BM25 adds nothing the two modes agree); 0 turns it off.
+        feedback_passages: How many of the first fusion's passages feed back.
     """
 
     method: str = "weighted"
     rrf_k: int = RRF_K
-    keyword_weight: float = 1.0
+    keyword_weight: float = 0.75
     other_language_weight: float = 1.0
     coverage_power: float = 1.0
     min_coverage: float = 0.5
     expand: bool = True
     translate: bool = True
     glossary: str | None = None
+    feedback: float = 0.5
+    feedback_passages: int = 3
 
     def __post_init__(self) -> None:
         if self.method not in FUSIONS:
@@ -84,6 +91,11 @@ class FusionSettings:
         if isinstance(self.min_coverage, bool) or not isinstance(self.min_coverage, (int, float)) \
                 or not 0 <= self.min_coverage <= 1:
             raise ConfigError("fusion.min_coverage", f"must be a number from 0 to 1, got {self.min_coverage!r}")
+        if isinstance(self.feedback, bool) or not isinstance(self.feedback, (int, float)) or not 0 <= self.feedback <= 10:
+            raise ConfigError("fusion.feedback", f"must be a number from 0 to 10, got {self.feedback!r}")
+        if not isinstance(self.feedback_passages, int) or isinstance(self.feedback_passages, bool) \
+                or not 1 <= self.feedback_passages <= 50:
+            raise ConfigError("fusion.feedback_passages", f"must be an integer from 1 to 50, got {self.feedback_passages!r}")
         if self.glossary is not None and not isinstance(self.glossary, str):
             raise ConfigError("fusion.glossary", f"must be a file path (str), got {self.glossary!r}")
         for name in ("keyword_weight", "other_language_weight", "coverage_power"):
@@ -290,15 +302,36 @@ def rank_passages(corpus: Corpus, query: str, top: int, filters: SearchFilters |
     """The best ``top`` ``(passage id, score)`` of one mode, before near-duplicates are collapsed."""
     limit = max(top * CANDIDATE_FACTOR, MIN_CANDIDATES)
     dense: list[tuple[int, float]] = []
+    qvec = np.zeros(0, np.float32)
     if mode in ("hybrid", "vector"):
-        dense = corpus.dense_ranking(query_vector(corpus, query, fusion), filters, limit)
+        qvec = query_vector(corpus, query, fusion)
+        dense = corpus.dense_ranking(qvec, filters, limit)
         if mode == "vector" or _other_language_only(query, filters):
+            if fusion.feedback and dense:
+                dense = corpus.dense_ranking(feedback_vector(corpus, qvec, dense, fusion), filters, limit)
             return dense[:top]
     keyword = corpus.keyword_ranking(keyword_query(query, fusion), filters, limit)
     if mode == "bm25":
         return keyword[:top]
     covered, same = hit_weights(corpus, query, keyword, fusion) if fusion.method == "weighted" else ({}, {})
-    return fuse_weighted(dense, keyword, top, covered, same, fusion)
+    fused = fuse_weighted(dense, keyword, max(top, fusion.feedback_passages), covered, same, fusion)
+    if fusion.feedback and fused:
+        dense = corpus.dense_ranking(feedback_vector(corpus, qvec, fused, fusion), filters, limit)
+        fused = fuse_weighted(dense, keyword, top, covered, same, fusion)
+    return fused[:top]
+
+
+def feedback_vector(corpus: Corpus, qvec: np.ndarray, fused: list[tuple[int, float]],
+                    settings: FusionSettings = DEFAULT_FUSION) -> np.ndarray:
+    """Rocchio: the query vector plus ``settings.feedback`` times the mean of the top fused passages' vectors.
+
+    On the search gold's dev queries the first fused passage is relevant 19 times in 20 (MRR 0.96), so the
+    top few make a good second query; fitted there: 0.5 and 3 passages (``nlp-iom evaluate search --fit``).
+    """
+    ids = [pid for pid, _ in fused[:settings.feedback_passages]]
+    moved = qvec + settings.feedback * corpus.passage_vectors(ids).mean(axis=0)
+    norm = float(np.linalg.norm(moved))
+    return (moved / norm if norm else moved).astype(np.float32)
 
 
 def _other_language_only(query: str, filters: SearchFilters | None) -> bool:

@@ -331,6 +331,10 @@ class Corpus(abc.ABC):
         """The stored passages with these ids."""
 
     @abc.abstractmethod
+    def passage_vectors(self, ids: list[int]) -> np.ndarray:
+        """The stored unit vectors of these passages, one row each, in the given order."""
+
+    @abc.abstractmethod
     def hits(self, scored: list[tuple[int, float]]) -> list[Hit]:
         """The :class:`Hit` of each ``(passage id, score)``, in the given order."""
 

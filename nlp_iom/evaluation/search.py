@@ -36,6 +36,7 @@ from nlp_iom.corpus.search import (
     DUPLICATE_FACTOR,
     MIN_CANDIDATES,
     FusionSettings,
+    feedback_vector,
     fuse,
     fuse_weighted,
 )
@@ -54,17 +55,18 @@ DEPTH = max(TOP * DUPLICATE_FACTOR * CANDIDATE_FACTOR, MIN_CANDIDATES)
 GAINS = {1: 1.0, 2: 3.0}
 #: ranker -> description. ``vector``, ``bm25`` and ``hybrid`` are what ``Corpus.search`` does in each mode.
 RANKERS: dict[str, str] = {
-    "vector": "e5-small cosine, the query's vector averaged with its glossary gloss's (shipped)",
+    "vector": "e5-small cosine, the query's vector averaged with its glossary gloss's, with feedback (shipped)",
     "vector-plain": "e5-small cosine of the query alone (before)",
     "bm25": "BM25 with the bilingual glossary (shipped)",
     "bm25-plain": "BM25 without the glossary (before)",
-    "hybrid": "weighted fusion of the shipped vector and BM25 rankings (shipped)",
+    "hybrid": "weighted fusion of the shipped vector and BM25 rankings, with pseudo-relevance feedback (shipped)",
+    "hybrid-no-feedback": "the same fusion without the feedback round",
     "hybrid-rrf": "plain RRF of vector-plain and bm25-plain (before)",
     "hybrid-rrf-glossary": "plain RRF of the shipped vector and BM25 rankings",
 }
 #: The fusion grid searched on dev by ``--fit``.
 GRID = {"keyword_weight": (0.25, 0.5, 0.75, 1.0, 1.5), "other_language_weight": (0.0, 0.25, 0.5, 1.0),
-        "coverage_power": (0.0, 1.0, 2.0), "min_coverage": (0.0, 0.34, 0.5, 0.67)}
+        "coverage_power": (0.0, 1.0, 2.0), "min_coverage": (0.0, 0.34, 0.5, 0.67), "feedback": (0.0, 0.3, 0.5, 0.8)}
 
 
 def load_queries(path: Path = QUERIES) -> list[dict[str, Any]]:
@@ -127,13 +129,14 @@ class EvalCorpus:
 
         if query not in self._cache:
             corpus = self.corpus
-            dense = corpus.dense_ranking(query_vector(corpus, query, FusionSettings(translate=True)), None, DEPTH)
+            qvec = query_vector(corpus, query, FusionSettings(translate=True))
+            dense = corpus.dense_ranking(qvec, None, DEPTH)
             plain_dense = corpus.dense_ranking(query_vector(corpus, query, FusionSettings(translate=False)), None, DEPTH)
             plain = corpus.keyword_ranking(query_tokens(query), None, DEPTH)
             expanded = corpus.keyword_ranking(keyword_query(query, FusionSettings(expand=True)), None, DEPTH)
             covered, same = hit_weights(corpus, query, expanded)
             self._cache[query] = {"dense": dense, "plain_dense": plain_dense, "plain": plain, "expanded": expanded,
-                                  "coverage": covered, "same": same}
+                                  "coverage": covered, "same": same, "qvec": qvec}
         return self._cache[query]
 
     def rank(self, query: str, ranker: str, top: int = TOP, fusion: FusionSettings = DEFAULT_FUSION,
@@ -154,6 +157,9 @@ class EvalCorpus:
         sides = self._sides(query)
         if ranker == "vector":
             ranked = sides["dense"][:top]
+            if fusion.feedback and sides["dense"]:  # as rank_passages does
+                ranked = self.corpus.dense_ranking(feedback_vector(self.corpus, sides["qvec"], sides["dense"], fusion),
+                                                   None, DEPTH)[:top]
         elif ranker == "vector-plain":
             ranked = sides["plain_dense"][:top]
         elif ranker == "bm25":
@@ -164,8 +170,14 @@ class EvalCorpus:
             ranked = fuse([sides["plain_dense"], sides["plain"]], top)
         elif ranker == "hybrid-rrf-glossary":
             ranked = fuse([sides["dense"], sides["expanded"]], top)
-        elif ranker == "hybrid":
-            ranked = fuse_weighted(sides["dense"], sides["expanded"], top, sides["coverage"], sides["same"], fusion)
+        elif ranker in ("hybrid", "hybrid-no-feedback"):
+            first = fuse_weighted(sides["dense"], sides["expanded"], max(top, fusion.feedback_passages),
+                                  sides["coverage"], sides["same"], fusion)
+            ranked = first[:top]
+            if ranker == "hybrid" and fusion.feedback and first:  # as rank_passages does
+                again = self.corpus.dense_ranking(feedback_vector(self.corpus, sides["qvec"], first, fusion), None,
+                                                  DEPTH)
+                ranked = fuse_weighted(again, sides["expanded"], top, sides["coverage"], sides["same"], fusion)
         else:
             raise ValueError(f"unknown ranker {ranker!r}")
         return ranked

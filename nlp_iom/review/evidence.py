@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from nlp_iom.coding.codebook import load_codebook
-from nlp_iom.corpus.search import MAX_TOP_K
+from nlp_iom.corpus.search import MAX_TOP_K, FusionSettings
 from nlp_iom.review.model import CodeColumn, DocRef, Quote, cite, excerpt
 from nlp_iom.review.settings import ReviewSettings
 
@@ -118,7 +118,8 @@ def passage_similarities(corpus: Any, question: str) -> dict[int, list[tuple[int
         return {}
     top_k = min(MAX_TOP_K, len(corpus.passage_rows))
     grouped: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for hit in corpus.search(question, top_k=top_k, mode="vector"):
+    plain = FusionSettings(translate=False, feedback=0.0)  # the question's own cosine, no gloss or feedback
+    for hit in corpus.search(question, top_k=top_k, mode="vector", fusion=plain, collapse=False):
         grouped[hit.doc_id].append((hit.passage_id, float(hit.score)))
     return dict(grouped)
 
