@@ -307,13 +307,28 @@ def rank_passages(corpus: Corpus, query: str, top: int, filters: SearchFilters |
         qvec = query_vector(corpus, query, fusion)
         dense = corpus.dense_ranking(qvec, filters, limit)
         if mode == "vector" or _other_language_only(query, filters):
-            if fusion.feedback and dense:
-                dense = corpus.dense_ranking(feedback_vector(corpus, qvec, dense, fusion), filters, limit)
-            return dense[:top]
+            return vector_round(corpus, qvec, dense, top, fusion, filters, limit)
     keyword = corpus.keyword_ranking(keyword_query(query, fusion), filters, limit)
     if mode == "bm25":
         return keyword[:top]
     covered, same = hit_weights(corpus, query, keyword, fusion) if fusion.method == "weighted" else ({}, {})
+    return hybrid_round(corpus, qvec, dense, keyword, covered, same, top, fusion, filters, limit)
+
+
+def vector_round(corpus: Corpus, qvec: np.ndarray, dense: list[tuple[int, float]], top: int,
+                 fusion: FusionSettings = DEFAULT_FUSION, filters: SearchFilters | None = None,
+                 limit: int = MIN_CANDIDATES) -> list[tuple[int, float]]:
+    """The vector mode's top ``top``: ``dense``, searched again from its own top passages when ``fusion.feedback``."""
+    if fusion.feedback and dense:
+        dense = corpus.dense_ranking(feedback_vector(corpus, qvec, dense, fusion), filters, limit)
+    return dense[:top]
+
+
+def hybrid_round(corpus: Corpus, qvec: np.ndarray, dense: list[tuple[int, float]], keyword: list[tuple[int, float]],
+                 covered: dict[int, float], same: dict[int, bool], top: int, fusion: FusionSettings = DEFAULT_FUSION,
+                 filters: SearchFilters | None = None, limit: int = MIN_CANDIDATES) -> list[tuple[int, float]]:
+    """The hybrid mode's top ``top``: the weighted fusion, and with ``fusion.feedback`` a second vector search
+    from the fused top passages, fused again."""
     fused = fuse_weighted(dense, keyword, max(top, fusion.feedback_passages), covered, same, fusion)
     if fusion.feedback and fused:
         dense = corpus.dense_ranking(feedback_vector(corpus, qvec, fused, fusion), filters, limit)

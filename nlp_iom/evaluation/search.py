@@ -25,8 +25,8 @@ import hashlib
 import itertools
 import json
 import math
-import os
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +36,9 @@ from nlp_iom.corpus.search import (
     DUPLICATE_FACTOR,
     MIN_CANDIDATES,
     FusionSettings,
-    feedback_vector,
     fuse,
-    fuse_weighted,
+    hybrid_round,
+    vector_round,
 )
 from nlp_iom.training.classify_gold import ROOT, load_jsonl
 
@@ -75,9 +75,9 @@ def load_queries(path: Path = QUERIES) -> list[dict[str, Any]]:
 
 
 def _cache_root() -> Path:
-    base = os.environ.get("NLP_IOM_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache",
-                                                           "nlp_iom")
-    return Path(base) / "search_gold"
+    from nlp_iom.models import cache_dir
+
+    return cache_dir().parent / "search_gold"  # beside the cached models, under $NLP_IOM_CACHE
 
 
 class EvalCorpus:
@@ -86,7 +86,6 @@ class EvalCorpus:
     Args:
         corpus: The opened store.
         ids: Gold passage id of each stored passage, in store order.
-        languages: Language of each stored passage.
     """
 
     def __init__(self, corpus: Any, ids: list[str]) -> None:
@@ -156,10 +155,7 @@ class EvalCorpus:
     def _ranked(self, query: str, ranker: str, top: int, fusion: FusionSettings) -> list[tuple[int, float]]:
         sides = self._sides(query)
         if ranker == "vector":
-            ranked = sides["dense"][:top]
-            if fusion.feedback and sides["dense"]:  # as rank_passages does
-                ranked = self.corpus.dense_ranking(feedback_vector(self.corpus, sides["qvec"], sides["dense"], fusion),
-                                                   None, DEPTH)[:top]
+            ranked = vector_round(self.corpus, sides["qvec"], sides["dense"], top, fusion, None, DEPTH)
         elif ranker == "vector-plain":
             ranked = sides["plain_dense"][:top]
         elif ranker == "bm25":
@@ -171,13 +167,9 @@ class EvalCorpus:
         elif ranker == "hybrid-rrf-glossary":
             ranked = fuse([sides["dense"], sides["expanded"]], top)
         elif ranker in ("hybrid", "hybrid-no-feedback"):
-            first = fuse_weighted(sides["dense"], sides["expanded"], max(top, fusion.feedback_passages),
-                                  sides["coverage"], sides["same"], fusion)
-            ranked = first[:top]
-            if ranker == "hybrid" and fusion.feedback and first:  # as rank_passages does
-                again = self.corpus.dense_ranking(feedback_vector(self.corpus, sides["qvec"], first, fusion), None,
-                                                  DEPTH)
-                ranked = fuse_weighted(again, sides["expanded"], top, sides["coverage"], sides["same"], fusion)
+            settings = fusion if ranker == "hybrid" else replace(fusion, feedback=0.0)
+            ranked = hybrid_round(self.corpus, sides["qvec"], sides["dense"], sides["expanded"], sides["coverage"],
+                                  sides["same"], top, settings, None, DEPTH)
         else:
             raise ValueError(f"unknown ranker {ranker!r}")
         return ranked
@@ -285,10 +277,7 @@ def evaluate(corpus: EvalCorpus | None = None, fusion: FusionSettings = DEFAULT_
 
 
 def _count(values: Any) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for value in values:
-        counts[value] = counts.get(value, 0) + 1
-    return dict(sorted(counts.items()))
+    return dict(sorted(Counter(values).items()))
 
 
 def markdown(result: dict[str, Any]) -> str:
