@@ -97,8 +97,9 @@ def _labels(codes: list[HumanCode], user: str) -> dict[tuple[str, int, str], int
 
 
 def person_labels(batch_dir: str | Path, threshold: float = DEFAULT_QDPX_THRESHOLD
-                  ) -> tuple[dict[tuple[str, int], set[str]], list[HumanCode]]:
-    """Every reviewed body passage ``(document, passage)`` -> the codes people hold it to have, and the codes.
+                  ) -> tuple[dict[tuple[str, int], set[str]], list[HumanCode], dict[str, AnnotatedDocument]]:
+    """Every reviewed body passage ``(document, passage)`` -> the codes people hold it to have; with the human
+    codes and the batch's documents by key, as loaded for it.
 
     A document that came back through a QDA project records every machine code as kept or rejected, so a
     code without a decision there is absent; a table names only what it changes, so a machine code it does
@@ -112,15 +113,16 @@ def person_labels(batch_dir: str | Path, threshold: float = DEFAULT_QDPX_THRESHO
     decided: dict[tuple[str, int], dict[str, int]] = defaultdict(dict)
     for code in codes:
         decided[(code.document, code.passage)][code.code] = int(code.decision in POSITIVE)
+    body = {(key, p.id): p for key, item in items.items() for p in item.document.passages if p.zone == ZONE_BODY}
     labels: dict[tuple[str, int], set[str]] = {}
     for key in sorted(set().union(*_reviewed(codes, items).values())):
-        passage = next((p for p in items[key[0]].document.passages if p.id == key[1]), None)
-        if passage is None or passage.zone != ZONE_BODY:
+        passage = body.get(key)
+        if passage is None:
             continue
         machine = {c for c, v in passage.codes.items() if v >= threshold} if key[0] not in from_projects else set()
         own = decided.get(key, {})
         labels[key] = {c for c in machine if own.get(c, 1)} | {c for c, v in own.items() if v}
-    return labels, codes
+    return labels, codes, items
 
 
 def agreement(batch_dir: str | Path, threshold: float = DEFAULT_QDPX_THRESHOLD) -> AgreementReport:
@@ -129,8 +131,7 @@ def agreement(batch_dir: str | Path, threshold: float = DEFAULT_QDPX_THRESHOLD) 
     Raises:
         ConfigError: Not a batch folder, or no human codes imported yet.
     """
-    items = {item.key: item for item in batch_documents(batch_dir)}
-    labels, codes = person_labels(batch_dir, threshold)
+    labels, codes, items = person_labels(batch_dir, threshold)
     reviewed = _reviewed(codes, items)
     passages = {(key, p.id): p for key, item in items.items() for p in item.document.passages if p.zone == ZONE_BODY}
     code_ids = sorted({k for p in passages.values() for k in p.codes} | {c.code for c in codes})

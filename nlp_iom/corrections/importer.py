@@ -152,7 +152,9 @@ def covered_passages(item: AnnotatedDocument, start: int, end: int) -> list[int]
 
 def _decisions(project: Project, docs: dict[str, AnnotatedDocument], keys: dict[str, str], threshold: float,
                origin: str, report: ImportReport) -> list[HumanCode]:
-    by_name = {g: n for g, n in project.users.items()}
+    by_name = project.users
+    machine_of = {key: machine_codes(item, threshold) for key, item in
+                  ((docs[g].key, docs[g]) for g in project.sources if g in docs)}
     machine_user = next((g for g, n in by_name.items() if n == USER_NAME), None)
     found: dict[tuple[str, int, str, str], HumanCode] = {}
     left: dict[tuple[str, int], set[str]] = {}  # machine codings still in the project
@@ -172,7 +174,7 @@ def _decisions(project: Project, docs: dict[str, AnnotatedDocument], keys: dict[
         if not passages:
             report.unplaced.append(f"{project.sources[selection.source].name}: [{selection.start}, {selection.end})")
             continue
-        machine = machine_codes(item, threshold)
+        machine = machine_of[item.key]
         for coding in selection.codings:
             key = keys.get(coding.code) or f"{USER_PREFIX}{project.codes.get(coding.code, coding.code)}"
             if key == UNCERTAIN:
@@ -190,7 +192,7 @@ def _decisions(project: Project, docs: dict[str, AnnotatedDocument], keys: dict[
     reviewer = next((n for g, n in by_name.items() if g != machine_user), "unknown")
     decided = {k[:3] for k in found}
     for item in reviewed:
-        for pid, codes in machine_codes(item, threshold).items():
+        for pid, codes in machine_of[item.key].items():
             for key in sorted(codes):
                 if (item.key, pid, key) in decided:
                     continue

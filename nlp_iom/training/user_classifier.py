@@ -29,7 +29,6 @@ from nlp_iom.batch.settings import DEFAULT_QDPX_THRESHOLD
 from nlp_iom.coding.codebook import load_codebook
 from nlp_iom.coding.model import PassageClassifier, labels_to_matrix
 from nlp_iom.corrections.agreement import person_labels
-from nlp_iom.corrections.store import batch_documents
 from nlp_iom.errors import ConfigError
 from nlp_iom.stats import cohen_kappa
 from nlp_iom.training.classify_gold import GOLD, load_jsonl
@@ -42,8 +41,8 @@ SCORES_FILE = "user_scores.json"
 def user_rows(batch_dir: str | Path, codebook: str, threshold: float = DEFAULT_QDPX_THRESHOLD) -> list[dict[str, Any]]:
     """The reviewed passages of a batch as gold-like rows (``text``, ``lang``, ``doc`` and the codebook's codes)."""
     book = load_codebook(codebook)
-    labels, _ = person_labels(batch_dir, threshold)
-    passages = {(item.key, p.id): p for item in batch_documents(batch_dir) for p in item.document.passages}
+    labels, _, items = person_labels(batch_dir, threshold)
+    passages = {(key, p.id): p for key, item in items.items() for p in item.document.passages}
     prefix = f"{book.name}:"
     return [{"id": f"{doc}:{pid}", "text": passages[(doc, pid)].text, "lang": passages[(doc, pid)].language,
              "doc": f"user:{doc}", book.name: sorted(c[len(prefix):] for c in codes if c.startswith(prefix))}
